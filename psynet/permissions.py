@@ -1,0 +1,89 @@
+"""The one permission layer: may this user do this action on this object?
+
+Access comes from the user's membership (network + role + zones). A member of another network
+gets 404 (the selectors never return its objects); the wrong role within the network gets 403.
+"""
+from django.core.exceptions import PermissionDenied
+
+from .models import Membership, Role
+
+NC = Role.NETWORK_COORDINATOR
+LC = Role.LOCAL_COORDINATOR
+CM = Role.COMMITTEE_MEMBER
+AS = Role.ADMIN_STAFF
+PS = Role.PSYCHOLOGIST
+ALL = {NC, LC, CM, AS, PS}
+
+RULES = {
+    "network.view": ALL,
+    "zone.view": {NC, LC, AS},
+    "zone.manage": {NC},
+    "member.view": {NC},
+    "member.manage": {NC},
+    "psychologist.view": {NC, LC, AS},
+    "psychologist.manage": {NC},
+    "audit.view": {NC},
+    # Annual report
+    "report.view": {NC, LC, CM, AS},
+    "report.create": {NC},
+    "report.edit": {NC, LC},
+    "report.assign": {NC},
+    "report.submit": {NC},
+    "report.comment": {CM},
+    "report.validate": {CM},
+    "report.reopen": {NC},
+    "report.export": {NC, AS},
+    "report.send": {AS},
+    # Later domains: their places in the menus
+    "partnership.view": {NC, LC},
+    "article8.view": {NC, LC, PS},
+    "billing.view": {NC, AS, PS},
+}
+
+
+def memberships_of(user):
+    """{network_id: membership} of the user's active memberships, cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cache = getattr(user, "_membership_cache", None)
+    if cache is None:
+        cache = {
+            m.network_id: m
+            for m in Membership.objects.filter(user=user, is_active=True)
+            .select_related("network")
+            .prefetch_related("zones")
+        }
+        user._membership_cache = cache
+    return cache
+
+
+def membership_for(user, network_id):
+    return memberships_of(user).get(network_id) if network_id is not None else None
+
+
+def role_in(user, network):
+    membership = membership_for(user, getattr(network, "pk", network))
+    return membership.role if membership else None
+
+
+def can(user, action, obj):
+    """``obj`` is a network or any object with ``network_id``."""
+    roles = RULES[action]
+    network_id = obj.pk if obj.__class__.__name__ == "Network" else getattr(obj, "network_id", None)
+    membership = membership_for(user, network_id)
+    if membership is None or membership.role not in roles:
+        return False
+    zone_id = getattr(obj, "zone_id", None)
+    if membership.role == LC and zone_id and obj.__class__.__name__ != "Zone":
+        return zone_id in {z.pk for z in membership.zones.all()}
+    return True
+
+
+def require(user, action, obj):
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+def flags(user, obj, *actions):
+    """Booleans for templates: {"can_zone_manage": True, ...}."""
+    return {"can_" + a.replace(".", "_"): can(user, a, obj) for a in actions}
