@@ -103,17 +103,16 @@ LANGUAGE_CHOICES = [("fr", _("French")), ("nl", _("Dutch")), ("de", _("German"))
 class PsychologistForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(label=_("Languages"), choices=LANGUAGE_CHOICES,
                                           widget=forms.CheckboxSelectMultiple)
+    inami_number = forms.CharField(label=_("INAMI number"), max_length=20,
+                                   help_text=_("11 digits, separators allowed: 1-23456-78-901."))
 
     class Meta:
         model = Psychologist
         fields = ["first_name", "last_name", "email", "phone", "inami_number", "profession", "languages",
                   "employment", "employer"]
-        help_texts = {"inami_number": _("11 digits, separators allowed: 1-23456-78-901.")}
 
     def __init__(self, *args, network, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inami_number"].max_length = 20
-        self.fields["inami_number"].widget.attrs["maxlength"] = 20
         self.fields["employer"].queryset = Organisation.objects.filter(network=network).order_by("name")
         self.helper = PortalFormHelper()
 
@@ -143,6 +142,7 @@ class ConventionForm(forms.ModelForm):
     class Meta:
         model = Convention
         fields = ["start_on", "end_on", "functions", "age_groups", "article8_hours_per_year", "zones"]
+        localized_fields = ["article8_hours_per_year"]
         widgets = {"zones": forms.CheckboxSelectMultiple,
                    "start_on": forms.DateInput(attrs={"placeholder": "31/12/2024"}),
                    "end_on": forms.DateInput(attrs={"placeholder": "31/12/2025"})}

@@ -2,7 +2,7 @@
 A part that is not configured is reported as such; a failing part never raises."""
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 
@@ -50,3 +50,8 @@ def health(request):
         workers["status"] in ("ok", "eager")
     return JsonResponse({"status": "ok" if healthy else "degraded", "database": database,
                          "cache_broker": broker, "celery": workers}, status=200 if healthy else 503)
+
+
+def ping(request):
+    """The trivial view benchmarks compare pages with: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -127,6 +127,7 @@ FORMAT_MODULE_PATH = ["psynet.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     # Private files (annexes, signed agreements, statements) live outside any public URL;
     # views stream them after a permission check.

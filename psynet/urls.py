@@ -51,6 +51,7 @@ account_patterns = [
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("health/", health.health, name="health"),
+    path("health/ping/", health.ping, name="ping"),
     path("language/", views.language_switch, name="set_language"),
     path("accounts/", include(account_patterns)),
     path("", include(core_patterns)),

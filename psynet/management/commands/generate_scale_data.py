@@ -1,0 +1,107 @@
+"""National-scale generated data for benchmarks: 32 networks (12 children/adolescents on the provinces and
+Brussels, 20 adults) with their zones over the 581 municipalities, 4,000 psychologists, 600 users.
+Domain apps extend it through psynet.demo-style builders registered with ``register_scale``."""
+import datetime as dt
+import random
+from collections import defaultdict
+
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from psynet.models import (
+    Convention, Membership, Municipality, Network, NetworkKind, Psychologist, Role, User, Zone,
+)
+from psynet.scale import run_scale_builders
+
+PREFIX = "SCALE"
+
+
+class Command(BaseCommand):
+    help = "Generate national-scale data (idempotent: replaces the previous generated data)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--psychologists", type=int, default=4000)
+        parser.add_argument("--users", type=int, default=600)
+        parser.add_argument("--seed", type=int, default=32)
+
+    def handle(self, *args, psychologists, users, seed, **options):
+        rng = random.Random(seed)
+        if Municipality.objects.count() < 581:
+            call_command("import_municipalities", stdout=self.stdout)
+        with transaction.atomic():
+            Network.objects.filter(code__startswith=PREFIX).delete()
+            User.objects.filter(email__endswith="@scale.example").delete()
+            Psychologist.objects.filter(inami_number__startswith="9").delete()
+            networks = self.networks(rng)
+            self.users(rng, networks, users)
+            self.psychologists(rng, networks, psychologists)
+        run_scale_builders(networks=networks, rng=rng, stdout=self.stdout)
+        self.stdout.write(f"generated {len(networks)} networks, {users} users, {psychologists} psychologists")
+
+    def networks(self, rng):
+        municipalities = list(Municipality.objects.order_by("nis_code"))
+        by_province = defaultdict(list)
+        for m in municipalities:
+            by_province[m.province_nis or "04000"].append(m)
+        networks = []
+        # 12 children/adolescents networks: one per province and Brussels (11), the largest split in two.
+        provinces = sorted(by_province, key=lambda p: -len(by_province[p]))
+        areas = [by_province[p] for p in provinces]
+        big = areas.pop(0)
+        areas += [big[: len(big) // 2], big[len(big) // 2:]]
+        for i, area in enumerate(areas):
+            networks.append(self.network(f"{PREFIX}K{i + 1:02d}", NetworkKind.CHILDREN, area, rng))
+        # 20 adults networks: the municipalities cut in 20 contiguous slices of the NIS order.
+        size = len(municipalities) // 20 + 1
+        for i in range(20):
+            networks.append(self.network(f"{PREFIX}A{i + 1:02d}", NetworkKind.ADULTS,
+                                         municipalities[i * size:(i + 1) * size], rng))
+        return networks
+
+    def network(self, code, kind, area, rng):
+        network = Network.objects.create(code=code, name=f"Réseau {code}", kind=kind,
+                                         province_nis=area[0].province_nis if area else "",
+                                         generic_email=f"info@{code.lower()}.scale.example")
+        n_zones = max(1, min(6, len(area) // 8))
+        for z in range(n_zones):
+            zone = Zone.objects.create(network=network, name=f"Zone {z + 1}")
+            zone.municipalities.set(area[z::n_zones])
+        return network
+
+    def users(self, rng, networks, count):
+        password = make_password("scale-psynet")
+        roles = [Role.NETWORK_COORDINATOR, Role.LOCAL_COORDINATOR, Role.LOCAL_COORDINATOR, Role.COMMITTEE_MEMBER,
+                 Role.COMMITTEE_MEMBER, Role.ADMIN_STAFF, Role.PSYCHOLOGIST]
+        users = User.objects.bulk_create([
+            User(email=f"user{i:04d}@scale.example", first_name=f"Prénom{i}", last_name=f"Nom{i}",
+                 password=password) for i in range(count)])
+        zones = defaultdict(list)
+        for zone in Zone.objects.filter(network__in=networks):
+            zones[zone.network_id].append(zone)
+        memberships = []
+        for i, user in enumerate(users):
+            network = networks[i % len(networks)]
+            memberships.append(Membership(user=user, network=network, role=roles[(i // len(networks)) % len(roles)]))
+        Membership.objects.bulk_create(memberships)
+        through = Membership.zones.through
+        through.objects.bulk_create([
+            through(membership_id=m.pk, zone_id=rng.choice(zones[m.network_id]).pk)
+            for m in Membership.objects.filter(network__in=networks, role=Role.LOCAL_COORDINATOR)])
+
+    def psychologists(self, rng, networks, count):
+        people = Psychologist.objects.bulk_create([
+            Psychologist(first_name=f"Prénom{i}", last_name=f"Psy{i:05d}", email=f"psy{i}@scale.example",
+                         inami_number=f"9{i:07d}930", languages=rng.choice([["fr"], ["nl"], ["fr", "nl"]]),
+                         employment="independent")
+            for i in range(count)])
+        conventions = []
+        for i, p in enumerate(people):
+            network = networks[i % len(networks)]
+            conventions.append(Convention(
+                psychologist=p, network=network, start_on=dt.date(2024, 4, 1),
+                functions=rng.choice([["F2", "F3"], ["F1", "F2", "F3"], ["F3"]]),
+                age_groups=["children"] if network.kind == NetworkKind.CHILDREN else ["adults"],
+                article8_hours_per_year=rng.choice([0, 40, 80, 120])))
+        Convention.objects.bulk_create(conventions)
