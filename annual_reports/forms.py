@@ -29,7 +29,7 @@ class ReportCreateForm(_CrispyForm):
 
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["year"].choices = [(y, str(y)) for y in years]
 
 
 class IdentificationForm(_CrispyForm):
