@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from psynet.models import (
-    Convention, Membership, Municipality, Network, NetworkKind, Psychologist, Role, User, Zone,
+    AuditEntry, Convention, Membership, Municipality, Network, NetworkKind, Psychologist, Role, User, Zone,
 )
 from psynet.scale import run_scale_builders
 
@@ -31,6 +31,8 @@ class Command(BaseCommand):
         if Municipality.objects.count() < 581:
             call_command("import_municipalities", stdout=self.stdout)
         with transaction.atomic():
+            # Generated data only: its audit entries go with it (real audit entries are never deleted).
+            AuditEntry.objects.filter(network__code__startswith=PREFIX).delete()
             Network.objects.filter(code__startswith=PREFIX).delete()
             User.objects.filter(email__endswith="@scale.example").delete()
             Psychologist.objects.filter(inami_number__startswith="9").delete()
