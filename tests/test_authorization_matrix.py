@@ -1,5 +1,10 @@
 """Walks every URL pattern of the project as every role, as a member of another network and anonymously.
-A new URL without an expectation here fails the test."""
+A new URL without an expectation fails the test. Each domain app lists its own URLs in
+``tests/<app>/url_expectations.py``: ``EXPECTATIONS`` (same shape as below) and
+``build_objects(network_a, role_users) -> {key: object or kwargs dict}`` for the URLs that take arguments."""
+import importlib
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -49,6 +54,11 @@ EXPECTATIONS = {
     "billing:index": (None, {NC, AS, PS}),
 }
 
+DOMAIN_MODULES = [importlib.import_module(f"tests.{p.parent.name}.url_expectations")
+                  for p in sorted(Path(__file__).parent.glob("*/url_expectations.py"))]
+for _module in DOMAIN_MODULES:
+    EXPECTATIONS.update(_module.EXPECTATIONS)
+
 
 def _names(patterns, namespace=""):
     for p in patterns:
@@ -77,6 +87,8 @@ def objects_a(network_a, role_users, zone_a):
         "organisation": OrganisationFactory(network=network_a),
         "token": None,
     }
+    for module in DOMAIN_MODULES:
+        objects.update(module.build_objects(network_a, role_users))
     return objects
 
 
