@@ -56,16 +56,31 @@
     if (v) v.value = entry.version;  /* the version the text was based on: a newer server version gives a conflict */
   }
 
+  function serverFields(form) {
+    /* the values as the server rendered them (before any typing or restoring) */
+    var out = [];
+    form.querySelectorAll("textarea[name], input[name]").forEach(function (el) {
+      if (el.name === "value" || el.name.indexOf("col_") === 0) out.push([el.name, el.defaultValue]);
+    });
+    return out;
+  }
+
   function resend(form) {
-    var entry = pending(form);
-    if (!entry) return;
-    if (sameFields(entry.fields, fields(form)) && entry.version === versionOf(form)) {
-      store().removeItem(form.dataset.answerKey);  /* already saved */
+    if (!window.htmx) return;
+    if (form.dataset.restored === "1") {  /* already restored on this page: just send again */
+      if (pending(form)) window.htmx.trigger(form, "psynet:resend");
       return;
     }
-    restore(form, entry);
+    var entry = pending(form);
+    if (!entry) return;
+    if (sameFields(entry.fields, serverFields(form))) {
+      store().removeItem(form.dataset.answerKey);  /* the server already has this text */
+      return;
+    }
+    if (!sameFields(entry.fields, fields(form))) restore(form, entry);
+    form.dataset.restored = "1";
     setStatus(form, form.dataset.msgUnsaved);
-    if (window.htmx) window.htmx.trigger(form, "psynet:resend");
+    window.htmx.trigger(form, "psynet:resend");
   }
 
   function addRow(form) {
@@ -135,8 +150,7 @@
 
   function resendAll() { forms().forEach(resend); }
   window.addEventListener("online", resendAll);
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resendAll);
-  else resendAll();
+  /* htmx fires htmx:load on the body once it has wired the page, then on every swapped fragment */
   document.addEventListener("htmx:load", function (e) {
     var el = e.detail.elt;
     if (el && el.querySelectorAll) el.querySelectorAll("form[data-answer-key]:not([data-conflict])").forEach(resend);
