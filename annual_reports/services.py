@@ -511,8 +511,8 @@ def export_render(*, export_id):
     """Render a requested export once; a second run of the task finds it done and does nothing."""
     from . import pdf
 
-    claimed = ReportExport.objects.filter(pk=export_id, status=ExportStatus.PENDING, file="").update(
-        error="rendering")
+    claimed = ReportExport.objects.filter(pk=export_id, status=ExportStatus.PENDING, error="").update(
+        error="rendering")  # claimed by this run: a second run of the task finds nothing to do
     if not claimed:
         return False
     export = ReportExport.objects.select_related("report__network", "report__template").get(pk=export_id)

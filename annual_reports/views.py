@@ -305,7 +305,6 @@ def report_submit(request, pk):
         services.report_submit(report=report, by=request.user)
     except services.ReportIncomplete as exc:
         messages.error(request, exc.message)
-        request.session["annual_reports_missing"] = exc.missing[:100]
         return redirect(report)
     except services.ReportError as exc:
         messages.error(request, exc.message)

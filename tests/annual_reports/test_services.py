@@ -179,3 +179,24 @@ def test_report_unique_per_network_year(report_a, coordinator_a, network_a):
     with pytest.raises(services.ReportError):
         services.report_create(network=network_a, year=2024, by=coordinator_a)
     assert AnnualReport.objects.filter(network=network_a).count() == 1
+
+
+def test_export_task_run_twice_renders_once(complete_report_a, admin_a, django_capture_on_commit_callbacks):
+    from annual_reports.models import ExportStatus
+
+    with django_capture_on_commit_callbacks(execute=True):
+        export = services.export_request(report=complete_report_a, language="fr", by=admin_a)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.READY and export.file.read().startswith(b"%PDF")
+    assert services.export_render(export_id=export.pk) is False
+
+
+def test_annex_content_checked_not_name(report_a, coordinator_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(services.AnnexRefused):
+        services.annex_add(report=report_a, uploaded_file=SimpleUploadedFile("notes.docx", b"just text, no zip"),
+                           by=coordinator_a)
+    annex = services.annex_add(report=report_a, by=coordinator_a, uploaded_file=SimpleUploadedFile(
+        "scan.jpeg.exe", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64))
+    assert annex.content_type == "image/jpeg" and annex.file.name.endswith(".jpg")
