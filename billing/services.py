@@ -1,0 +1,289 @@
+"""Every billing write: one transaction, one audit entry (STYLE.md §1, §5)."""
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from psynet.audit import log_action
+from psynet.models import Convention, Psychologist
+
+from . import pseudonym as pseudo
+from .models import (
+    BimStatus, CareSession, FeeRule, Format, GroupSession, Patient, PseudonymKey, QuotaExtension, Setting,
+)
+from .rules import Extension, GROUP_ONLY_FUNCTIONS, Past, Refusal, RuleBook, add_months, check_group, evaluate
+
+
+class BillingError(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# ---- patients ---------------------------------------------------------------------------------------
+
+
+def patient_for_niss(niss, *, create=True):
+    """The pseudonymised patient of a national number (validated); created on first use."""
+    number = pseudo.clean_niss(niss)
+    birth, precision = pseudo.birth_of(number)
+    value = pseudo.pseudonym(number)
+    if not create:
+        return Patient.objects.filter(pseudonym=value).first()
+    patient, _created = Patient.objects.get_or_create(
+        pseudonym=value, defaults={"birth_date": birth, "birth_precision": precision})
+    return patient
+
+
+def bim_on(patient, day):
+    row = patient.bim_statuses.filter(valid_from__lte=day).order_by("-valid_from").first()
+    return row.is_bim if row else False
+
+
+def bim_record(*, patient, day, is_bim, by=None):
+    """BIM is a dated attribute: record a change from ``day`` when the declared status differs."""
+    current = patient.bim_statuses.filter(valid_from__lte=day).order_by("-valid_from").first()
+    if current is None and not is_bim:
+        return
+    if current is None or current.is_bim != is_bim:
+        BimStatus.objects.update_or_create(patient=patient, valid_from=day,
+                                           defaults={"is_bim": is_bim, "declared_by": by})
+
+
+@transaction.atomic
+def pseudonym_key_rotate(*, old, new):
+    """Re-key every stored pseudonym: HMAC(new, previous pseudonym). ``old`` must be the current key."""
+    last = PseudonymKey.objects.select_for_update().order_by("-generation").first()
+    if last is None:
+        PseudonymKey.objects.create(generation=1, fingerprint=pseudo.fingerprint(old))
+        last = PseudonymKey.objects.get(generation=1)
+    if last.fingerprint != pseudo.fingerprint(old):
+        raise BillingError("The old key is not the current pseudonym key.")
+    if old == new:
+        raise BillingError("The new key must differ from the old one.")
+    count = 0
+    for patient in Patient.objects.select_for_update().only("pk", "pseudonym").iterator(chunk_size=2000):
+        patient.pseudonym = pseudo.chain_step(new, patient.pseudonym)
+        patient.save(update_fields=["pseudonym"])
+        count += 1
+    PseudonymKey.objects.create(generation=last.generation + 1, fingerprint=pseudo.fingerprint(new))
+    pseudo._checked.clear()
+    log_action(None, "billing.pseudonym_key.rotated", actor_label="manage.py rotate_pseudonym_key",
+               after={"generation": last.generation + 1, "patients": count})
+    return count
+
+
+# ---- rule inputs loaded from the database -------------------------------------------------------------
+
+
+def conventions_of(psychologist, network):
+    return [(c.start_on, c.end_on, c.functions, c.age_groups)
+            for c in Convention.objects.filter(psychologist=psychologist, network=network)]
+
+
+def history_of(patient_ids, first, last):
+    """{patient_id: [Past]} for sessions between ``first`` and ``last`` (one query)."""
+    out = {pid: [] for pid in patient_ids}
+    rows = CareSession.objects.filter(patient_id__in=patient_ids, date__gte=first, date__lte=last).values_list(
+        "patient_id", "date", "model", "function", "format", "band", "network_id", "lump_sum_eur")
+    for pid, day, model, function, format_, band, network_id, lump in rows:
+        out[pid].append(Past(day, model, function, format_, band, network_id, bool(lump)))
+    return out
+
+
+def history_bounds(day):
+    """Sessions that can matter for ``day``: 13 months back (window, category lock), 12 months on, same year."""
+    return min(add_months(day, -13), day.replace(month=1, day=1)), add_months(day, 12)
+
+
+def extensions_of(patient_ids, network):
+    out = {pid: [] for pid in patient_ids}
+    for e in QuotaExtension.objects.filter(patient_id__in=patient_ids, network=network):
+        out[e.patient_id].append(Extension(e.function, e.format, e.valid_from, e.valid_to, e.extra_sessions, e))
+    return out
+
+
+def zone_for(network, place, psychologist):
+    if place is not None and place.municipality_id:
+        zone = network.zones.filter(municipalities=place.municipality_id).order_by("pk").first()
+        if zone:
+            return zone
+    convention = Convention.objects.filter(psychologist=psychologist, network=network).prefetch_related("zones")
+    for c in convention:
+        zones = sorted(c.zones.all(), key=lambda z: z.pk)
+        if zones:
+            return zones[0]
+    return None
+
+
+def _check_setting(setting, place, network):
+    if setting == Setting.OUTREACH and place is None:
+        raise Refusal("OUTREACH_PLACE", _("An outreaching session needs the partner place."), field="place")
+    if place is not None and place.network_id != network.pk:
+        raise Refusal("OUTREACH_PLACE", _("The place is not a partner of this network."), field="place")
+
+
+# ---- individual sessions ---------------------------------------------------------------------------------
+
+
+def session_register(*, network, psychologist, niss, date, function, setting, is_bim, by=None, place=None,
+                     today=None, book=None):
+    """Register one individual session after every rule; raise Refusal (rule + allowed date) otherwise.
+
+    The race on the last allowed session is closed by locking the patient row, counting and inserting in one
+    transaction; the unique (patient, date) constraint backs the one-per-day rule."""
+    today = today or timezone.localdate()
+    book = book or RuleBook.load()
+    _check_setting(setting, place, network)
+    try:
+        patient = patient_for_niss(niss)
+    except pseudo.ValidationError as exc:
+        raise Refusal("NISS", exc.messages[0], field="national_number")
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        first, last = history_bounds(date)
+        history = history_of([patient.pk], first, last)[patient.pk]
+        decision = evaluate(
+            book, day=date, today=today, network_id=network.pk, network_kind=network.kind, function=function,
+            format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date,
+            conventions=conventions_of(psychologist, network), history=history,
+            extensions=extensions_of([patient.pk], network)[patient.pk])
+        bim_record(patient=patient, day=date, is_bim=is_bim, by=by)
+        try:
+            with transaction.atomic():
+                session = CareSession.objects.create(
+                    network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
+                    function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
+                    zone=zone_for(network, place, psychologist), band=decision.band, age=decision.age,
+                    is_bim=is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
+                    copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
+                    lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule,
+                    extension=decision.extension, registered_by=by,
+                    import_key=import_key(patient.pk, date, psychologist.pk))
+        except IntegrityError:
+            raise Refusal("ONE_PER_DAY", _("This patient already has a session on that day."),
+                          allowed_from=date + timedelta(days=1), field="date")
+        log_action(session, "billing.session.registered", by=by, network=network, after=_session_summary(session))
+    return session
+
+
+def _session_summary(session):
+    return {"patient": str(session.patient), "date": session.date.isoformat(), "function": session.function,
+            "format": session.format, "setting": session.setting, "copay_eur": str(session.copay_eur),
+            "fee_eur": str(session.fee_eur), "lump_sum_eur": str(session.lump_sum_eur)}
+
+
+def import_key(patient_id, date, psychologist_id):
+    import hashlib
+
+    return hashlib.sha256(f"{patient_id}|{date.isoformat()}|{psychologist_id}".encode()).hexdigest()
+
+
+# ---- group sessions --------------------------------------------------------------------------------------
+
+
+def group_session_register(*, network, psychologist, date, function, setting, fee_code, duration_minutes,
+                           participants=(), head_count=None, co_psychologist=None, co_facilitator="", place=None,
+                           by=None, today=None, book=None, group_ref=""):
+    """A group session: group rules (size, length, two facilitators), then every participant through the same
+    rules as an individual session (format group). All or nothing: one refused participant refuses the group,
+    naming the participant's line."""
+    today = today or timezone.localdate()
+    book = book or RuleBook.load()
+    _check_setting(setting, place, network)
+    check_group(book, day=date, participants=len(participants), head_count=head_count, duration=duration_minutes,
+                has_co_facilitator=bool(co_psychologist or co_facilitator.strip()), function=function)
+    if date > today:
+        raise Refusal("FUTURE_DATE", _("The session date is in the future."), allowed_from=date, field="date")
+    model = book.model_on(date)
+    fee = book.fee_rule(unit=FeeRule.Unit.GROUP_SESSION, model=model, day=date, code=fee_code)
+    if fee is None:
+        raise Refusal("GROUP_FEE", _("Choose the group fee variant in force on that date."), field="fee_code")
+    conventions = conventions_of(psychologist, network)
+    patients = []
+    for line, (niss, is_bim) in enumerate(participants, start=1):
+        try:
+            patients.append((patient_for_niss(niss), is_bim, line))
+        except pseudo.ValidationError as exc:
+            raise Refusal("NISS", _("Participant %(line)s: %(message)s") % {"line": line, "message": exc.messages[0]},
+                          field="participants")
+    if len({p.pk for p, _b, _l in patients}) != len(patients):
+        raise Refusal("GROUP_DUPLICATE", _("The same person is listed twice."), field="participants")
+    with transaction.atomic():
+        locked = {p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[p.pk for p, _b, _l in patients])
+                  .order_by("pk")}
+        first, last = history_bounds(date)
+        histories = history_of(list(locked), first, last)
+        extensions = extensions_of(list(locked), network)
+        if function in GROUP_ONLY_FUNCTIONS:
+            from .rules import check_convention
+            if model != "2024":
+                raise Refusal("MODEL_FUNCTION", _("F1 exists from the 2024 model on."), field="function")
+            check_convention(conventions, day=date, function=function, network_kind=network.kind)
+        group = GroupSession.objects.create(
+            network=network, psychologist=psychologist, co_psychologist=co_psychologist,
+            co_facilitator=co_facilitator, date=date, model=model, function=function, setting=setting, place=place,
+            zone=zone_for(network, place, psychologist), duration_minutes=duration_minutes, fee_rule=fee,
+            fee_eur=fee.amount_eur, head_count=head_count if function in GROUP_ONLY_FUNCTIONS else len(patients),
+            group_ref=group_ref, registered_by=by)
+        rows = []
+        for patient, is_bim, line in patients:
+            patient = locked[patient.pk]
+            try:
+                decision = evaluate(
+                    book, day=date, today=today, network_id=network.pk, network_kind=network.kind,
+                    function=function, format_=Format.GROUP, is_bim=is_bim, birth=patient.birth_date,
+                    conventions=conventions, history=histories[patient.pk], extensions=extensions[patient.pk])
+            except Refusal as exc:
+                exc.message = _("Participant %(line)s: %(message)s") % {"line": line, "message": exc.message}
+                exc.field = "participants"
+                raise
+            bim_record(patient=patient, day=date, is_bim=is_bim, by=by)
+            rows.append(CareSession(
+                network=network, psychologist=psychologist, patient=patient, date=date, model=model,
+                function=function, format=Format.GROUP, setting=setting, place=place, zone=group.zone, group=group,
+                band=decision.band, age=decision.age, is_bim=is_bim, is_first=False, copay_rule=decision.copay_rule,
+                copay_eur=decision.copay_eur, fee_rule=None, fee_eur=0, lump_sum_eur=decision.lump_sum_eur,
+                quota_rule=decision.quota_rule, extension=decision.extension, registered_by=by,
+                import_key=import_key(patient.pk, date, psychologist.pk)))
+        try:
+            with transaction.atomic():
+                CareSession.objects.bulk_create(rows)
+        except IntegrityError:
+            raise Refusal("ONE_PER_DAY", _("A participant already has a session on that day."),
+                          allowed_from=date + timedelta(days=1), field="participants")
+        log_action(group, "billing.group_session.registered", by=by, network=network,
+                   after={"date": date.isoformat(), "function": function, "participants": len(rows),
+                          "head_count": group.head_count, "fee_eur": str(group.fee_eur)})
+    return group
+
+
+# ---- extensions ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_grant(*, network, niss, function, format_, valid_from, valid_to, extra_sessions, reason, by):
+    """A dated, justified override of the quota by the network coordinator (domain-facts §3.4)."""
+    if not reason.strip():
+        raise BillingError(_("Give the reason for the extension."), field="reason")
+    if valid_to < valid_from:
+        raise BillingError(_("The end date is before the start date."), field="valid_to")
+    try:
+        patient = patient_for_niss(niss)
+    except pseudo.ValidationError as exc:
+        raise BillingError(exc.messages[0], field="national_number")
+    extension = QuotaExtension.objects.create(
+        network=network, patient=patient, function=function, format=format_, valid_from=valid_from,
+        valid_to=valid_to, extra_sessions=extra_sessions, reason=reason.strip(), granted_by=by)
+    log_action(extension, "billing.extension.granted", by=by, network=network,
+               after={"patient": str(patient), "function": function, "format": format_,
+                      "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat(),
+                      "extra_sessions": extra_sessions, "reason": reason.strip()})
+    return extension
+
+
+def psychologists_of(network, on=None):
+    qs = Psychologist.objects.filter(conventions__network=network).distinct()
+    return qs.order_by("last_name", "first_name")

@@ -1,0 +1,51 @@
+"""Two registrations of the last allowed session at the same moment: only one passes (PostgreSQL row lock)."""
+import datetime as dt
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+
+from billing import services
+from billing.models import Band, CareSession
+from billing.rules import Refusal
+
+from .conftest import TODAY
+from .factories import niss_for
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+]
+
+
+def test_only_one_of_two_concurrent_last_sessions_passes(book, adult_network, psy_a):
+    start = dt.date(2024, 9, 2)
+    rule = book.quota_rule("2024", Band.ADULT, "F2", "individual", start)
+    niss = niss_for(dt.date(1980, 1, 1))
+    for i in range(rule.max_sessions - 1):
+        services.session_register(network=adult_network, psychologist=psy_a, niss=niss,
+                                  date=start + timedelta(days=7 * i), function="F2", setting="practice",
+                                  is_bim=False, today=TODAY)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def attempt(offset):
+        try:
+            barrier.wait()
+            services.session_register(network=adult_network, psychologist=psy_a, niss=niss,
+                                      date=dt.date(2025, 3, 3) + timedelta(days=offset), function="F2",
+                                      setting="practice", is_bim=False, today=TODAY)
+            results.append("ok")
+        except Refusal as exc:
+            results.append(exc.rule)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == sorted(["ok", rule.code])
+    assert CareSession.objects.count() == rule.max_sessions
