@@ -125,7 +125,8 @@ def report_detail(request, pk):
             "recipients": "\n".join(report.template.recipients), "sent_on": timezone.localdate(),
             "language": get_language()[:2]})
     if flags["can_report_export"]:
-        context["export_form"] = ExportForm(initial={"language": get_language()[:2]})
+        # its own ids: the sending form on the same page also has a "language" field
+        context["export_form"] = ExportForm(initial={"language": get_language()[:2]}, auto_id="id_export_%s")
     if flags["is_editable"]:
         context["annex_form"] = AnnexForm()
     return render(request, "annual_reports/report_detail.html", context)
