@@ -10,7 +10,10 @@ def export_render_task(*, export_id):
 
 
 @shared_task
-def send_reminders_task():
+def send_reminders_task(today=None):
+    """Daily (beat). ``today`` (ISO date) lets a catch-up run or a test fix the day; by default the local date."""
+    import datetime as dt
+
     from .services import reminders_send
 
-    return len(reminders_send())
+    return len(reminders_send(today=dt.date.fromisoformat(today) if today else None))
