@@ -363,3 +363,33 @@ def report_csv(report):
 
 
 __all__ = ["run_import", "parse", "ImportRefused", "report_csv", "COLUMNS", "date"]
+
+
+def batch_run(batch_id):
+    """Run a stored ImportBatch (Celery task body): status, progress, report file."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from .models import ImportBatch
+
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.PENDING).update(
+        status=ImportBatch.Status.RUNNING)
+    if not claimed:
+        return None
+    batch = ImportBatch.objects.select_related("network", "uploaded_by").get(pk=batch_id)
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        report, counts = run_import(network=batch.network, data=data, by=batch.uploaded_by, dry_run=batch.dry_run,
+                                    batch_id=batch.pk)
+    except ImportRefused as exc:
+        batch.status, batch.message = ImportBatch.Status.REFUSED, exc.message
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "message", "finished_at"])
+        return batch
+    batch.report.save(f"import-{batch.pk}-report.csv", ContentFile(report_csv(report).encode("utf-8")), save=False)
+    batch.status, batch.counts = ImportBatch.Status.DONE, counts
+    batch.total_rows = batch.processed_rows = len(report)
+    batch.finished_at = timezone.now()
+    batch.save()
+    return batch

@@ -233,7 +233,7 @@ def evaluate(book, *, day, today, network_id, network_kind, function, format_, i
                       allowed_from=add_months(birth, 12 * adult_min))
     if adult_min <= age <= youth_max:
         lock = book.int_parameter("CATEGORY_LOCK_MONTHS", day)
-        other = [p.date for p in history if p.band != band and abs((p.date - day).days) < 366
+        other = [p.date for p in history if p.band != band
                  and add_months(p.date, -lock) < day < add_months(p.date, lock)]
         if other:
             raise Refusal("CATEGORY", _("A person aged %(min)s to %(max)s stays in one category for %(months)s "

@@ -37,7 +37,32 @@ RULES = {
     # Later domains: their places in the menus
     "partnership.view": {NC, LC},
     "article8.view": {NC, LC, PS},
+    "article8.dashboard": {NC, LC, CM, AS},
+    "article8.mission.create": {NC, LC},
+    "article8.mission.propose": {PS},
+    "article8.mission.review": {NC, LC},
+    "article8.mission.decide": {NC, LC, CM},  # narrowed by the network's Article8Settings.decision_roles
+    "article8.mission.plan": {NC, LC},
+    "article8.mission.deliver": {NC, LC, PS},
+    "article8.mission.close": {NC, LC},
+    "article8.hours.override": {NC},
+    "article8.activity.log": {NC, LC, PS},
+    "article8.contact_hour.view": {NC, LC, PS},
+    "article8.contact_hour.manage": {NC, LC, PS},
+    "article8.offer.manage": {NC},
+    "article8.plan.view": {NC, LC, CM, AS},
+    "article8.plan.manage": {NC, LC},
+    "article8.allocation.view": {NC, LC, AS},
+    "article8.allocation.request": {NC, LC},
+    "article8.allocation.decide": {NC},
+    "article8.allocation.pay": {NC, AS},
+    "article8.budget.manage": {NC, AS},
+    "article8.settings.manage": {NC},
     "billing.view": {NC, AS, PS},
+    "billing.session.register": {NC, AS, PS},
+    "billing.extension.grant": {NC},
+    "billing.statement.generate": {NC, AS, PS},
+    "billing.import": {NC, AS},
 }
 
 

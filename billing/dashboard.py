@@ -1,0 +1,130 @@
+"""Dashboard figures: a handful of GROUP BY queries over the last 12 months, cached per network until a session is
+added (the cache key carries the highest session ids, two index-only lookups)."""
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from psynet.models import Zone
+
+from .models import Band, CareSession, Format, GroupSession, QuotaRule, Setting
+from .rules import add_months
+
+CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 560, 22, 190
+
+
+def _stamp(network):
+    a = CareSession.objects.filter(network=network).aggregate(m=Max("pk"))["m"] or 0
+    b = GroupSession.objects.filter(network=network).aggregate(m=Max("pk"))["m"] or 0
+    return f"{a}-{b}"
+
+
+def figures(network, psychologist=None, today=None):
+    today = today or timezone.localdate()
+    key = f"billing:dashboard:{network.pk}:{psychologist.pk if psychologist else 0}:{today}:{_stamp(network)}"
+    data = cache.get(key)
+    if data is None:
+        data = compute(network, psychologist, today)
+        cache.set(key, data, 600)
+    return data
+
+
+def compute(network, psychologist=None, today=None):
+    today = today or timezone.localdate()
+    start = add_months(today.replace(day=1), -11)
+    sessions = CareSession.objects.filter(network=network, date__gte=start, date__lte=today)
+    groups = GroupSession.objects.filter(network=network, date__gte=start, date__lte=today)
+    if psychologist is not None:
+        sessions = sessions.filter(psychologist=psychologist)
+        groups = groups.filter(psychologist=psychologist)
+
+    budget = defaultdict(Decimal)
+    for row in sessions.annotate(m=TruncMonth("date")).values("m").annotate(f=Sum("fee_eur"), l=Sum("lump_sum_eur")):
+        budget[row["m"].strftime("%Y-%m")] += (row["f"] or 0) + (row["l"] or 0)
+    for row in groups.annotate(m=TruncMonth("date")).values("m").annotate(f=Sum("fee_eur")):
+        budget[row["m"].strftime("%Y-%m")] += row["f"] or 0
+    months = [add_months(start, i).strftime("%Y-%m") for i in range(12)]
+    budget_rows = [(m[5:] + "/" + m[:4], budget.get(m, Decimal("0"))) for m in months]
+
+    by_function = defaultdict(int)
+    by_format = defaultdict(int)
+    by_setting = defaultdict(int)
+    for row in sessions.filter(group__isnull=True).values("function", "setting").annotate(n=Count("pk")):
+        by_function[row["function"]] += row["n"]
+        by_format[Format.INDIVIDUAL] += row["n"]
+        by_setting[row["setting"]] += row["n"]
+    for row in groups.values("function", "setting").annotate(n=Count("pk")):
+        by_function[row["function"]] += row["n"]
+        by_format[Format.GROUP] += row["n"]
+        by_setting[row["setting"]] += row["n"]
+    total = sum(by_setting.values())
+    outreach_share = round(100 * by_setting.get(Setting.OUTREACH, 0) / total, 1) if total else 0
+
+    zones = {z.pk: z for z in Zone.objects.filter(network=network).annotate(pop=Sum("municipalities__population"))}
+    beneficiaries = []
+    for row in sessions.values("zone_id", "band").annotate(n=Count("patient_id", distinct=True)).order_by("zone_id"):
+        zone = zones.get(row["zone_id"])
+        population = zone.pop if zone and zone.pop else 0
+        beneficiaries.append({
+            "zone": zone.name if zone else _("no zone"), "band": Band(row["band"]).label, "count": row["n"],
+            "population": population,
+            "per_thousand": round(1000 * row["n"] / population, 2) if population else None})
+
+    rules = {q.pk: q.max_sessions for q in QuotaRule.objects.all()}
+    window = today - timedelta(days=365)
+    saturation = {"low": 0, "mid": 0, "full": 0, "unlimited": 0}
+    for row in (sessions.filter(date__gt=window).values("patient_id", "quota_rule_id").annotate(n=Count("pk"))):
+        limit = rules.get(row["quota_rule_id"])
+        if not limit:
+            saturation["unlimited"] += 1
+        elif row["n"] >= limit:
+            saturation["full"] += 1
+        elif row["n"] * 2 >= limit:
+            saturation["mid"] += 1
+        else:
+            saturation["low"] += 1
+    return {
+        "budget": budget_rows, "budget_total": sum((v for _m, v in budget_rows), Decimal("0")),
+        "by_function": sorted(by_function.items()), "by_format": sorted(by_format.items()),
+        "by_setting": sorted(by_setting.items()), "outreach_share": outreach_share, "total_sessions": total,
+        "beneficiaries": beneficiaries,
+        "saturation": [(_("under half of the quota"), saturation["low"]),
+                       (_("half or more of the quota"), saturation["mid"]),
+                       (_("quota reached"), saturation["full"]),
+                       (_("no quota (unlimited)"), saturation["unlimited"])],
+    }
+
+
+def bars(rows):
+    """Geometry of a horizontal bar chart for inline SVG: [(label, value)] → dict for the template."""
+    values = [float(v or 0) for _l, v in rows]
+    top = max(values) if values and max(values) > 0 else 1
+    width = CHART_WIDTH - LABEL_WIDTH - 80
+    out = []
+    for index, ((label, value), number) in enumerate(zip(rows, values)):
+        length = int(width * number / top)
+        y = index * (BAR_HEIGHT + 6)
+        out.append({"label": str(label), "value": value, "y": y, "text_y": y + 15, "width": max(length, 1),
+                    "x": LABEL_WIDTH, "value_x": LABEL_WIDTH + max(length, 1) + 6})
+    return {"bars": out, "height": len(out) * (BAR_HEIGHT + 6) + 4, "width": CHART_WIDTH,
+            "label_x": LABEL_WIDTH - 6}
+
+
+def export_tables(data):
+    """The dashboard as (title, header, rows) tables for CSV/XLSX."""
+    return [
+        (_("Care budget used by month"), [_("Month"), _("Amount (EUR)")], [[m, str(v)] for m, v in data["budget"]]),
+        (_("Sessions by function"), [_("Function"), _("Sessions")], [list(r) for r in data["by_function"]]),
+        (_("Sessions by format"), [_("Format"), _("Sessions")], [list(r) for r in data["by_format"]]),
+        (_("Sessions by setting"), [_("Setting"), _("Sessions")], [list(r) for r in data["by_setting"]]),
+        (_("Unique beneficiaries by zone and age band"),
+         [_("Zone"), _("Age band"), _("Beneficiaries"), _("Population"), _("Per 1,000 inhabitants")],
+         [[b["zone"], str(b["band"]), b["count"], b["population"], b["per_thousand"]] for b in data["beneficiaries"]]),
+        (_("Quota saturation (patients × quota)"), [_("Level"), _("Patients")],
+         [[str(label), n] for label, n in data["saturation"]]),
+    ]
