@@ -36,7 +36,7 @@ RULES = {
     "report.send": {AS},
     # Later domains: their places in the menus
     "partnership.view": {NC, LC},
-    "article8.view": {NC, LC, PS},
+    "article8.view": ALL,
     "article8.dashboard": {NC, LC, CM, AS},
     "article8.mission.create": {NC, LC},
     "article8.mission.propose": {PS},

@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annual_reports.tasks.send_reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    "article8-behind-pace": {
+        "task": "article8.tasks.behind_pace_check_task",
+        "schedule": crontab(day_of_month=1, hour=7, minute=30),
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

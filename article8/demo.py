@@ -1,0 +1,2 @@
+def build_demo(stdout=None):
+    pass
