@@ -278,7 +278,10 @@ def answer_save(*, report, question_code, value, expected_version, by, not_appli
         value=value, not_applicable=not_applicable, version=F("version") + 1, updated_by=by, updated_at=now)
     if not changed:
         raise EditConflict(Answer.objects.get(pk=answer.pk))
-    answer.refresh_from_db()
+    # the row now holds exactly these values: set them here rather than reading them back (one query less)
+    answer.report = report  # for the audit entry's repr, without loading the report and its network again
+    answer.value, answer.not_applicable, answer.version = value, not_applicable, expected_version + 1
+    answer.updated_by, answer.updated_at = by, now
     AnswerRevision.objects.create(answer=answer, version=answer.version, value=value,
                                   not_applicable=not_applicable, by=by, at=now)
     log_action(answer, "annual_reports.answer.saved", by=by, network=report.network,
