@@ -1,8 +1,644 @@
-from django.shortcuts import render
+"""Coordinators' pages: thin views (permission → form → service → redirect/render). Requests come from
+selectors.requests_visible(user, network), so another network's request is a 404 and a request outside a local
+coordinator's zones too; the wrong role within the network gets 403."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from psynet import permissions as core
+from psynet.models import Role, Zone
 from psynet.views import network_view
+
+from . import agreements, selectors, services
+from .choices import OPEN_STATUSES, AgreementStatus, Party, Status
+from .filters import RequestFilter
+from .forms import (
+    AgreementDeclineForm,
+    AgreementForm,
+    AssignForm,
+    CandidateFilterForm,
+    CloseForm,
+    ContactForm,
+    DeclineForm,
+    EventForm,
+    GdprEraseForm,
+    GdprForm,
+    NeedsForm,
+    PartnershipSettingsForm,
+    ProjectionForm,
+    ProposeForm,
+    RouteForm,
+    SignForm,
+    TerminateForm,
+    TransferForm,
+)
+from .models import FinancialProjection, RequestEvent
+from .permissions import can_on_agreement, can_on_request, require_on_agreement, zone_ids_of
+
+PAGE_SIZE = 30
+
+
+def _request(request, pk):
+    obj = selectors.request_detail(request.user, request.network, pk)
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _nav(request):
+    return core.flags(request.user, request.network, "partnership.triage", "partnership.gdpr",
+                      "partnership.settings")
+
+
+def _error(request, exc, target):
+    messages.error(request, exc.message)
+    return redirect(target)
+
+
+# ---- lists ------------------------------------------------------------------------------------------
 
 
 @network_view("partnership.view")
 def index(request):
-    return render(request, "partnerships/index.html")
+    """The request list: open requests first, the nearest deadline first."""
+    network, user = request.network, request.user
+    zones = None
+    if core.role_in(user, network) == Role.LOCAL_COORDINATOR:
+        zones = Zone.objects.filter(pk__in=zone_ids_of(user, network)).order_by("name")
+    qs = selectors.request_list(user, network).annotate(
+        is_open=Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    data = request.GET.copy()
+    if "status" not in data and not data.get("q") and not data.get("due"):
+        data.setlist("status", OPEN_STATUSES)
+    filterset = RequestFilter(data, queryset=qs.order_by("is_open", "due_on", "-received_at", "-pk"),
+                              network=network, user=user, zones=zones)
+    page = _page(request, filterset.qs)
+    return render(request, "partnerships/index.html", {
+        "filter": filterset, "page": page, "today": timezone.localdate(),
+        "counts": selectors.counts_for_home(user, network),
+        **core.flags(user, network, "partnership.triage", "partnership.gdpr", "partnership.settings",
+                     "agreement.draft", "agreement.view"),
+    })
+
+
+@network_view("partnership.triage")
+def triage(request):
+    page = _page(request, selectors.triage_list(request.user, request.network).order_by("received_at", "pk"))
+    return render(request, "partnerships/triage.html", {"page": page, "today": timezone.localdate(),
+                                                        **_nav(request)})
+
+
+# ---- request detail and actions -------------------------------------------------------------------------
+
+
+def _request_flags(request, obj):
+    user, network = request.user, request.network
+    moves = services.allowed_moves(obj)
+    handle = can_on_request(user, "partnership.handle", obj, network) and not obj.is_anonymised
+    routed = obj.network_id is not None and not obj.triage_reason
+    return {
+        "can_triage": can_on_request(user, "partnership.triage", obj, network) and obj.in_triage and not obj.is_closed,
+        "can_assign": can_on_request(user, "partnership.assign", obj, network) and routed and not obj.is_closed,
+        "can_contact": handle and routed and not obj.is_closed,
+        "can_needs": handle and obj.status in (Status.CONTACTED, Status.NEEDS_ANALYSED, Status.PSYCHOLOGIST_PROPOSED,
+                                                Status.AGREEMENT),
+        "can_propose": handle and obj.status in (Status.NEEDS_ANALYSED, Status.PSYCHOLOGIST_PROPOSED),
+        "can_agreement": can_on_request(user, "agreement.draft", obj, network) and obj.status in (
+            Status.PSYCHOLOGIST_PROPOSED, Status.AGREEMENT, Status.ACTIVE),
+        "can_decline": handle and Status.CLOSED in moves,
+        "can_close": handle and Status.CLOSED in moves and obj.status != Status.RECEIVED,
+        "can_message": handle,
+        "can_project": handle,
+    }
+
+
+@network_view("partnership.view")
+def request_detail(request, pk):
+    obj = _request(request, pk)
+    network = request.network
+    flags = _request_flags(request, obj)
+    context = {"req": obj, "timeline": selectors.timeline_of(obj), "siblings": selectors.siblings_of(obj),
+               "proposals": obj.proposals.select_related("psychologist"),
+               "agreements": obj.agreements.select_related("psychologist").order_by("-created_at"),
+               "projection": FinancialProjection.objects.filter(request=obj).first(), **flags, **_nav(request)}
+    if flags["can_triage"]:
+        context["route_form"] = RouteForm(prefix="route", network=network, initial={"zones": list(obj.zones.all())})
+        context["transfer_form"] = TransferForm(prefix="transfer", network=network)
+    if flags["can_assign"]:
+        context["assign_form"] = AssignForm(prefix="assign", coordinators=services.assignable_coordinators(obj, network),
+                                            initial={"coordinator": obj.assigned_to_id})
+    if flags["can_contact"]:
+        context["contact_form"] = ContactForm(prefix="contact")
+    if flags["can_needs"]:
+        context["needs_form"] = NeedsForm(prefix="needs", initial={"analysis": obj.needs_analysis})
+    if flags["can_decline"]:
+        context["decline_form"] = DeclineForm(prefix="decline")
+    if flags["can_close"]:
+        context["close_form"] = CloseForm(prefix="close")
+    if flags["can_message"]:
+        context["event_form"] = EventForm(prefix="event")
+    return render(request, "partnerships/request_detail.html", context)
+
+
+def _acting(request, pk, action):
+    obj = _request(request, pk)
+    if not can_on_request(request.user, action, obj, request.network):
+        raise PermissionDenied
+    return obj
+
+
+@network_view("partnership.triage")
+@require_POST
+def request_route(request, pk):
+    obj = _acting(request, pk, "partnership.triage")
+    form = RouteForm(request.POST, prefix="route", network=request.network)
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one zone of your network."))
+        return redirect(obj)
+    try:
+        services.partnership_request_route(partnership_request=obj, zones=form.cleaned_data["zones"],
+                                           by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("The request is now in your network; the zone's coordinators were told."))
+    return redirect(obj)
+
+
+@network_view("partnership.triage")
+@require_POST
+def request_transfer(request, pk):
+    obj = _acting(request, pk, "partnership.triage")
+    form = TransferForm(request.POST, prefix="transfer", network=request.network)
+    if not form.is_valid():
+        messages.error(request, _("Choose a network and say why."))
+        return redirect(obj)
+    try:
+        services.partnership_request_transfer(partnership_request=obj, to_network=form.cleaned_data["to_network"],
+                                              reason=form.cleaned_data["reason"], by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("The request was sent to %(network)s.") % {"network": form.cleaned_data["to_network"]})
+    return redirect("partnerships:triage")
+
+
+@network_view("partnership.assign")
+@require_POST
+def request_assign(request, pk):
+    obj = _acting(request, pk, "partnership.assign")
+    form = AssignForm(request.POST, prefix="assign", coordinators=services.assignable_coordinators(obj, request.network))
+    if not form.is_valid():
+        messages.error(request, _("Choose a coordinator of the request's zones."))
+        return redirect(obj)
+    try:
+        services.partnership_request_assign(partnership_request=obj, coordinator=form.cleaned_data["coordinator"],
+                                            by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("Assigned to %(name)s.") % {"name": form.cleaned_data["coordinator"]})
+    return redirect(obj)
+
+
+@network_view("partnership.handle")
+@require_POST
+def request_contact(request, pk):
+    obj = _acting(request, pk, "partnership.handle")
+    form = ContactForm(request.POST, prefix="contact")
+    if not form.is_valid():
+        messages.error(request, _("Give the date, the channel and a summary of the contact."))
+        return redirect(obj)
+    try:
+        services.partnership_request_record_contact(partnership_request=obj, by=request.user, **form.cleaned_data)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("The contact was recorded."))
+    return redirect(obj)
+
+
+@network_view("partnership.handle")
+@require_POST
+def request_needs(request, pk):
+    obj = _acting(request, pk, "partnership.handle")
+    form = NeedsForm(request.POST, prefix="needs")
+    if not form.is_valid():
+        messages.error(request, _("Write the needs analysis."))
+        return redirect(obj)
+    try:
+        services.partnership_request_analyse_needs(partnership_request=obj, by=request.user,
+                                                   analysis=form.cleaned_data["analysis"])
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("The needs analysis was saved."))
+    return redirect(obj)
+
+
+@network_view("partnership.handle")
+def request_propose(request, pk):
+    """Candidates from the conventions: zone, language, age group, function and article 8 hours left."""
+    obj = _acting(request, pk, "partnership.handle")
+    network = request.network
+    filter_form = CandidateFilterForm(request.GET or None, network=network,
+                                      initial={"zones": list(obj.zones.all()), "language": obj.language})
+    filters, min_left = filter_form.filters(obj)
+    candidates = selectors.psychologist_candidates(obj, network, filters=filters)
+    rows = selectors.candidate_rows(candidates, network, min_article8_left=min_left)
+    form = ProposeForm(request.POST or None, candidates=[r["psychologist"] for r in rows])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_request_propose(partnership_request=obj, by=request.user,
+                                                 psychologists=form.cleaned_data["psychologists"],
+                                                 note=form.cleaned_data["note"])
+        except services.PartnershipError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The proposal was recorded and sent to the partner."))
+            return redirect(obj)
+    return render(request, "partnerships/request_propose.html", {
+        "req": obj, "filter_form": filter_form, "rows": rows, "form": form,
+        "can_propose": obj.status in (Status.NEEDS_ANALYSED, Status.PSYCHOLOGIST_PROPOSED)})
+
+
+@network_view("partnership.handle")
+@require_POST
+def request_decline(request, pk):
+    obj = _request(request, pk)
+    if not (can_on_request(request.user, "partnership.handle", obj, request.network)
+            or can_on_request(request.user, "partnership.triage", obj, request.network)):
+        raise PermissionDenied
+    form = DeclineForm(request.POST, prefix="decline")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason: the partner receives it."))
+        return redirect(obj)
+    try:
+        services.partnership_request_decline(partnership_request=obj, reason=form.cleaned_data["reason"],
+                                             by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("The request was declined and the partner told why."))
+    return redirect(obj)
+
+
+@network_view("partnership.handle")
+@require_POST
+def request_close(request, pk):
+    obj = _acting(request, pk, "partnership.handle")
+    form = CloseForm(request.POST, prefix="close")
+    if not form.is_valid():
+        messages.error(request, _("Choose how the request ended."))
+        return redirect(obj)
+    try:
+        services.partnership_request_close(partnership_request=obj, by=request.user, **form.cleaned_data)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("The request was closed."))
+    return redirect(obj)
+
+
+@network_view("partnership.handle")
+@require_POST
+def request_event(request, pk):
+    obj = _acting(request, pk, "partnership.handle")
+    form = EventForm(request.POST, request.FILES, prefix="event")
+    if not form.is_valid():
+        messages.error(request, _("Write a message or choose a file."))
+        return redirect(obj)
+    try:
+        services.partnership_request_add_event(partnership_request=obj, kind=form.cleaned_data["kind"],
+                                               body=form.cleaned_data["body"], upload=form.cleaned_data["file"],
+                                               by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("Saved."))
+    return redirect(obj)
+
+
+@network_view("partnership.handle")
+@require_POST
+def request_new_link(request, pk):
+    obj = _acting(request, pk, "partnership.handle")
+    try:
+        services.partnership_request_new_link(partnership_request=obj, by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("A new private link was e-mailed to the partner; the previous one no longer works."))
+    return redirect(obj)
+
+
+def file_response(event):
+    if not event.file:
+        raise Http404
+    try:
+        handle = event.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=event.file_name or "file",
+                            content_type=event.file_type or "application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@network_view("partnership.view")
+def event_file(request, pk):
+    event = get_object_or_404(RequestEvent.objects.select_related("request"), pk=pk)
+    _request(request, event.request_id)
+    return file_response(event)
+
+
+@network_view("partnership.handle")
+def request_projection(request, pk):
+    obj = _acting(request, pk, "partnership.handle")
+    projection = FinancialProjection.objects.filter(request=obj).first()
+    initial = {} if projection else {"session_fee": services.settings_for(request.network).session_fee,
+                                     "weeks_per_year": 46, "occupancy_percent": 85}
+    form = ProjectionForm(request.POST or None, instance=projection, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in services.PROJECTION_FIELDS}
+        projection = services.projection_save(partnership_request=obj, by=request.user, **fields)
+        messages.success(request, _("The projection was saved."))
+        return redirect("partnerships:request_projection", pk=obj.pk)
+    return render(request, "partnerships/projection.html", {"req": obj, "form": form, "projection": projection})
+
+
+# ---- settings and GDPR --------------------------------------------------------------------------------
+
+
+@network_view("partnership.settings")
+def settings_view(request):
+    obj = services.settings_for(request.network)
+    form = PartnershipSettingsForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        services.partnership_settings_update(network=request.network, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The settings were saved."))
+        return redirect("partnerships:settings")
+    return render(request, "partnerships/settings.html", {"form": form, **_nav(request)})
+
+
+@network_view("partnership.gdpr")
+def gdpr(request):
+    form = GdprForm(request.GET or None)
+    found = agreements_found = None
+    if request.GET and form.is_valid():
+        found = list(services.requester_requests(request.network, form.cleaned_data["email"]))
+        agreements_found = list(services.requester_agreements(request.network, form.cleaned_data["email"]))
+    return render(request, "partnerships/gdpr.html", {
+        "form": form, "found": found, "agreements_found": agreements_found,
+        "erase_form": GdprEraseForm(initial={"email": form.cleaned_data["email"]}) if found is not None else None,
+        **_nav(request)})
+
+
+@network_view("partnership.gdpr")
+@require_POST
+def gdpr_export(request):
+    form = GdprForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the requester's e-mail address."))
+        return redirect("partnerships:gdpr")
+    data = services.gdpr_export(network=request.network, email=form.cleaned_data["email"], by=request.user)
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="gdpr-{request.network.code.lower()}-'
+                                       f'{timezone.localdate():%Y%m%d}.json"')
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@network_view("partnership.gdpr")
+@require_POST
+def gdpr_erase(request):
+    form = GdprEraseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the confirmation to erase the data."))
+        return redirect("partnerships:gdpr")
+    ids, kept = services.gdpr_erase(network=request.network, email=form.cleaned_data["email"], by=request.user)
+    messages.success(request, _("%(count)s request(s) anonymised; %(kept)s agreement(s) kept as contracts.")
+                     % {"count": len(ids), "kept": len(kept)})
+    return redirect("partnerships:gdpr")
+
+
+# ---- agreements ------------------------------------------------------------------------------------------
+
+
+def _agreement(request, pk):
+    obj = selectors.agreement_list(request.user, request.network).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _agreement_form_args(request, partnership_request=None):
+    network = request.network
+    psychologists = list(selectors.psychologist_candidates(partnership_request, network, filters={"zones": []})
+                         if partnership_request else
+                         selectors.current_conventions(network).values_list("psychologist", flat=True))
+    if not partnership_request:
+        from psynet.models import Psychologist
+
+        psychologists = list(Psychologist.objects.filter(pk__in=psychologists))
+    signatories = services._members([network], [Role.NETWORK_COORDINATOR])
+    return {"network": network, "psychologists": psychologists, "signatories": signatories}
+
+
+@network_view("agreement.view")
+def agreement_list(request):
+    qs = selectors.agreement_list(request.user, request.network)
+    status = request.GET.get("status")
+    if status in AgreementStatus.values:
+        qs = qs.filter(status=status)
+    return render(request, "partnerships/agreement_list.html", {
+        "page": _page(request, qs), "statuses": AgreementStatus.choices, "status": status,
+        "awaiting": selectors.agreements_awaiting(request.user, request.network),
+        **core.flags(request.user, request.network, "agreement.draft"), **_nav(request)})
+
+
+@network_view("agreement.draft")
+def agreement_create(request, pk=None):
+    network = request.network
+    partnership_request = None
+    if pk is not None:
+        partnership_request = _acting(request, pk, "agreement.draft")
+    args = _agreement_form_args(request, partnership_request)
+    initial = AgreementForm.initial_from_request(partnership_request, network) if partnership_request else {}
+    if args["signatories"]:
+        initial.setdefault("network_signatory", args["signatories"][0].pk)
+    form = AgreementForm(request.POST or None, initial=initial, **args)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = agreements.agreement_create(network=network, by=request.user,
+                                                    partnership_request=partnership_request, **form.terms())
+        except services.PartnershipError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The agreement was drafted."))
+            return redirect(agreement)
+    return render(request, "partnerships/agreement_form.html", {"form": form, "req": partnership_request})
+
+
+@network_view("agreement.draft")
+def agreement_edit(request, pk):
+    agreement = _agreement(request, pk)
+    require_on_agreement(request.user, "agreement.draft", agreement)
+    args = _agreement_form_args(request, agreement.request)
+    if agreement.psychologist not in args["psychologists"]:
+        args["psychologists"].append(agreement.psychologist)
+    form = AgreementForm(request.POST or None, initial=AgreementForm.initial_from(agreement), **args)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreements.agreement_update(agreement=agreement, by=request.user, **form.terms())
+        except services.PartnershipError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The agreement was saved."))
+            return redirect(agreement)
+    return render(request, "partnerships/agreement_form.html", {"form": form, "agreement": agreement,
+                                                                  "req": agreement.request})
+
+
+def _party_of(user, agreement):
+    """The party ``user`` may sign for, if any."""
+    if agreement.psychologist.user_id == user.pk and can_on_agreement(user, "agreement.sign_psychologist", agreement):
+        return Party.PSYCHOLOGIST
+    if agreement.network_signatory_id == user.pk and can_on_agreement(user, "agreement.sign_network", agreement):
+        return Party.NETWORK
+    return None
+
+
+@network_view("agreement.view")
+def agreement_detail(request, pk):
+    agreement = _agreement(request, pk)
+    versions = list(selectors.versions_of(agreement))
+    version = versions[0] if versions else None
+    party = _party_of(request.user, agreement)
+    next_party = agreements.next_party(agreement, version)
+    can_sign = agreement.status == AgreementStatus.SENT and party is not None and party == next_party
+    from psynet.selectors import audit_for
+
+    context = {
+        "a": agreement, "version": version, "versions": versions, "next_party": next_party,
+        "next_party_label": Party(next_party).label if next_party else "",
+        "order": [Party(p).label for p in agreement.order], "party": party,
+        "can_edit": can_on_agreement(request.user, "agreement.draft", agreement)
+        and agreement.status in agreements.EDITABLE,
+        "can_send": can_on_agreement(request.user, "agreement.draft", agreement)
+        and agreement.status in (AgreementStatus.DRAFT, AgreementStatus.DECLINED),
+        "can_sign": can_sign, "can_decline": party is not None and agreement.status == AgreementStatus.SENT,
+        "can_terminate": can_on_agreement(request.user, "agreement.terminate", agreement)
+        and agreement.status not in (AgreementStatus.ENDED, AgreementStatus.TERMINATED),
+        "history": audit_for(agreement)[:200], **_nav(request),
+    }
+    if can_sign:
+        user = request.user
+        context["sign_form"] = SignForm(prefix="sign", initial={"name": user.get_full_name() or str(user),
+                                                 "text_sha256": version.sha256})
+    if context["can_decline"]:
+        context["decline_form"] = AgreementDeclineForm(prefix="decline")
+    if context["can_terminate"]:
+        context["terminate_form"] = TerminateForm(prefix="terminate")
+    return render(request, "partnerships/agreement_detail.html", context)
+
+
+@network_view("agreement.draft")
+@require_POST
+def agreement_send(request, pk):
+    agreement = _agreement(request, pk)
+    try:
+        agreements.agreement_send(agreement=agreement, by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, agreement)
+    messages.success(request, _("The agreement was sent for signature."))
+    return redirect(agreement)
+
+
+def client_address(request):
+    from .ratelimit import client_ip
+
+    value = client_ip(request)
+    return value if value != "unknown" else None
+
+
+@network_view("agreement.view")
+@require_POST
+def agreement_sign(request, pk):
+    agreement = _agreement(request, pk)
+    party = _party_of(request.user, agreement)
+    if party is None:
+        raise PermissionDenied
+    form = SignForm(request.POST, prefix="sign")
+    if not form.is_valid():
+        messages.error(request, _("Type your name and tick the box to sign."))
+        return redirect(agreement)
+    try:
+        agreements.agreement_sign(agreement=agreement, party=party, name=form.cleaned_data["name"],
+                                  text_sha256=form.cleaned_data["text_sha256"], ip_address=client_address(request),
+                                  user_agent=request.META.get("HTTP_USER_AGENT", ""), by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, agreement)
+    messages.success(request, _("Your signature was recorded."))
+    return redirect(agreement)
+
+
+@network_view("agreement.view")
+@require_POST
+def agreement_decline(request, pk):
+    agreement = _agreement(request, pk)
+    party = _party_of(request.user, agreement)
+    if party is None:
+        raise PermissionDenied
+    form = AgreementDeclineForm(request.POST, prefix="decline")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for declining."))
+        return redirect(agreement)
+    try:
+        agreements.agreement_decline(agreement=agreement, party=party, reason=form.cleaned_data["reason"],
+                                     by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, agreement)
+    messages.success(request, _("You declined the agreement; the coordinators were told."))
+    return redirect(agreement)
+
+
+@network_view("agreement.terminate")
+@require_POST
+def agreement_terminate(request, pk):
+    agreement = _agreement(request, pk)
+    form = TerminateForm(request.POST, prefix="terminate")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the termination."))
+        return redirect(agreement)
+    try:
+        agreements.agreement_terminate(agreement=agreement, by=request.user, reason=form.cleaned_data["reason"])
+    except services.PartnershipError as exc:
+        return _error(request, exc, agreement)
+    messages.success(request, _("The agreement was terminated."))
+    return redirect(agreement)
+
+
+def pdf_response(agreement):
+    if not agreement.pdf:
+        raise Http404
+    try:
+        handle = agreement.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=f"{agreement.reference}.pdf",
+                            content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@network_view("agreement.view")
+def agreement_pdf(request, pk):
+    """The signed PDF, for the three parties only: the network's coordinators (network party), the local
+    coordinators of its zone and the psychologist of the agreement."""
+    agreement = _agreement(request, pk)
+    require_on_agreement(request.user, "agreement.view", agreement)
+    return pdf_response(agreement)
+

@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include(core_patterns)),
     path("reports/", include("annual_reports.urls")),
     path("partnerships/", include("partnerships.urls")),
+    path("collaboration/", include("partnerships.public_urls")),
     path("article8/", include("article8.urls")),
     path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,205 @@
+"""Every read the partnership pages need, scoped to the active network and the user's role and zones.
+Querysets are bounded: related rows are joined or prefetched, lists are paginated by the views."""
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from psynet import permissions as core
+from psynet.models import Convention, Psychologist, Role, Zone
+from psynet.selectors import audit_for
+
+from .choices import AWAITING_CONTACT, AgreementStatus, EventKind, Status
+from .models import Agreement, AgreementVersion, CollaborationRequest
+from .permissions import zone_ids_of
+
+RequestZones = CollaborationRequest.zones.through
+TriageNetworks = CollaborationRequest.triage_networks.through
+
+
+def requests_visible(user, network):
+    """Network coordinators: the network's requests and the unrouted ones waiting in its triage list.
+    Local coordinators: the requests of their zones. Others: nothing."""
+    role = core.role_in(user, network)
+    base = CollaborationRequest.objects.all()
+    if role == Role.NETWORK_COORDINATOR:
+        in_triage = Exists(TriageNetworks.objects.filter(collaborationrequest_id=OuterRef("pk"),
+                                                         network_id=network.pk))
+        return base.filter(Q(network=network) | Q(network__isnull=True) & in_triage)
+    if role == Role.LOCAL_COORDINATOR:
+        in_zone = Exists(RequestZones.objects.filter(collaborationrequest_id=OuterRef("pk"),
+                                                     zone_id__in=zone_ids_of(user, network)))
+        return base.filter(in_zone, network=network)
+    return base.none()
+
+
+def request_list(user, network):
+    return (requests_visible(user, network)
+            .select_related("network", "municipality", "assigned_to")
+            .prefetch_related(Prefetch("zones", queryset=Zone.objects.order_by("name"))))
+
+
+def triage_list(user, network):
+    return request_list(user, network).filter(Q(network__isnull=True) | ~Q(triage_reason="")).exclude(
+        status=Status.CLOSED)
+
+
+def request_detail(user, network, pk):
+    return (requests_visible(user, network).select_related("network", "municipality", "assigned_to")
+            .prefetch_related("zones", "triage_networks").filter(pk=pk).first())
+
+
+def events_of(partnership_request):
+    return partnership_request.events.select_related("author").order_by("at", "pk")
+
+
+def timeline_of(partnership_request, limit=300):
+    """Audit entries (steps, who, when) and messages, newest first."""
+    items = [{"at": e.at, "kind": "audit", "entry": e} for e in audit_for(partnership_request)[:limit]]
+    items += [{"at": e.at, "kind": "event", "event": e} for e in events_of(partnership_request)[:limit]]
+    return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
+
+
+def partner_timeline(partnership_request):
+    """What the partner sees: the dated steps and the messages meant for them (no internal notes)."""
+    steps = [{"at": e.at, "status": e.after.get("status"), "outcome": e.after.get("outcome")}
+             for e in audit_for(partnership_request).filter(after__has_key="status")][:100]
+    for step in steps:
+        step["label"] = Status(step["status"]).label if step["status"] in Status.values else step["status"]
+    events = list(partnership_request.events.filter(is_visible_to_partner=True).order_by("at", "pk")[:200])
+    items = [{"at": s["at"], "kind": "step", "step": s} for s in steps]
+    items += [{"at": e.at, "kind": "event", "event": e} for e in events]
+    return sorted(items, key=lambda i: i["at"])
+
+
+def siblings_of(partnership_request):
+    """The other requests made from the same form (the other network), for a short mention."""
+    return (CollaborationRequest.objects.filter(submission=partnership_request.submission)
+            .exclude(pk=partnership_request.pk).select_related("network"))
+
+
+def counts_for_home(user, network):
+    visible = requests_visible(user, network)
+    today = timezone.localdate()
+    return {
+        "triage": visible.filter(Q(network__isnull=True) | ~Q(triage_reason="")).exclude(
+            status=Status.CLOSED).count() if core.role_in(user, network) == Role.NETWORK_COORDINATOR else 0,
+        "waiting": visible.filter(status__in=AWAITING_CONTACT).count(),
+        "overdue": visible.filter(status__in=AWAITING_CONTACT, due_on__lt=today).count(),
+        "mine": visible.filter(assigned_to=user).exclude(status=Status.CLOSED).count(),
+    }
+
+
+# ---- psychologists to propose ---------------------------------------------------------------------
+
+
+def current_conventions(network, on=None):
+    on = on or timezone.localdate()
+    return Convention.objects.filter(network=network, start_on__lte=on).filter(
+        Q(end_on__isnull=True) | Q(end_on__gte=on))
+
+
+def age_group_for(partnership_request):
+    if partnership_request.network_id:
+        return partnership_request.network.kind  # "children" or "adults": the core AgeGroup values
+    return None
+
+
+def psychologist_candidates(partnership_request, network, *, filters):
+    """Psychologists with a current convention with the network, filtered by zone (default: the request's
+    zones), language, age group and function. Returns a Psychologist queryset."""
+    conventions = current_conventions(network)
+    zones = filters.get("zones")
+    if zones is None:
+        zones = list(partnership_request.zones.all())
+    if zones:
+        conventions = conventions.filter(zones__in=zones)
+    age_group = filters.get("age_group", age_group_for(partnership_request))
+    if age_group:
+        conventions = conventions.filter(age_groups__icontains=f'"{age_group}"')
+    if filters.get("function"):
+        conventions = conventions.filter(functions__icontains=f'"{filters["function"]}"')
+    qs = Psychologist.objects.filter(pk__in=conventions.values("psychologist_id"))
+    if filters.get("language"):
+        qs = qs.filter(languages__icontains=f'"{filters["language"]}"')
+    return qs.order_by("last_name", "first_name")
+
+
+def article8_hours(agreement):
+    return sum((Decimal(str(v or 0)) for v in (agreement.article8_hours or {}).values()), Decimal(0))
+
+
+def candidate_rows(psychologists, network, *, min_article8_left=None, year=None):
+    """Each candidate with their convention and the article 8 hours left this year: contract hours minus the
+    hours of their agreements sent, signed or active in that year."""
+    year = year or timezone.localdate().year
+    people = list(psychologists.prefetch_related(
+        Prefetch("conventions", queryset=current_conventions(network).prefetch_related("zones"),
+                 to_attr="current")))
+    committed = {}
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    for agreement in Agreement.objects.filter(
+            network=network, psychologist__in=[p.pk for p in people], starts_on__lte=end, ends_on__gte=start,
+            status__in=[AgreementStatus.SENT, AgreementStatus.SIGNED, AgreementStatus.ACTIVE]).only(
+            "psychologist_id", "article8_hours"):
+        committed[agreement.psychologist_id] = committed.get(agreement.psychologist_id, 0) + article8_hours(agreement)
+    rows = []
+    for p in people:
+        convention = p.current[0] if p.current else None
+        contract = convention.article8_hours_per_year if convention else Decimal(0)
+        left = contract - committed.get(p.pk, 0)
+        if min_article8_left is not None and left < min_article8_left:
+            continue
+        rows.append({"psychologist": p, "convention": convention, "article8_contract": contract,
+                     "article8_committed": committed.get(p.pk, 0), "article8_left": left})
+    return rows
+
+
+# ---- agreements -----------------------------------------------------------------------------------
+
+
+def agreements_visible(user, network):
+    role = core.role_in(user, network)
+    base = Agreement.objects.filter(network=network)
+    if role == Role.NETWORK_COORDINATOR:
+        return base
+    if role == Role.LOCAL_COORDINATOR:
+        return base.filter(Q(zone__isnull=True) | Q(zone_id__in=zone_ids_of(user, network)))
+    if role == Role.PSYCHOLOGIST:
+        return base.filter(psychologist__user=user)
+    return base.none()
+
+
+def agreement_list(user, network):
+    return (agreements_visible(user, network)
+            .select_related("psychologist", "zone", "request", "network_signatory").order_by("-created_at", "-pk"))
+
+
+def current_version(agreement):
+    return (AgreementVersion.objects.filter(agreement=agreement).prefetch_related("signatures")
+            .order_by("-number").first())
+
+
+def versions_of(agreement):
+    return (AgreementVersion.objects.filter(agreement=agreement).prefetch_related("signatures__user")
+            .order_by("-number"))
+
+
+def agreements_awaiting(user, network):
+    """Agreements sent for signature in which it is ``user``'s turn to sign."""
+    from .agreements import next_party
+    from .choices import Party
+
+    role = core.role_in(user, network)
+    qs = agreements_visible(user, network).filter(status=AgreementStatus.SENT).select_related("psychologist")
+    mine = []
+    for agreement in qs[:200]:
+        party = next_party(agreement)
+        if party == Party.NETWORK and role == Role.NETWORK_COORDINATOR and agreement.network_signatory_id == user.pk or party == Party.PSYCHOLOGIST and agreement.psychologist.user_id == user.pk:
+            mine.append(agreement)
+    return mine
+
+
+def partner_events(partnership_request):
+    return partnership_request.events.filter(Q(is_visible_to_partner=True) | Q(kind=EventKind.PARTNER_MESSAGE))
