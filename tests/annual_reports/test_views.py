@@ -139,7 +139,7 @@ def test_stale_autosave_gets_409_with_both_versions(client, coordinator_a, local
     response = client.post(url, {"value": "Version de Margaux", "version": "0"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Version d&#x27;Aline" in body and "Version de Margaux" in body
+    assert "<p>Version d'Aline</p>" in body and "Version de Margaux" in body  # theirs, as rendered Markdown
     assert shows(body, fr("Keep mine")) and shows(body, fr("Take theirs"))
     assert response["HX-Retarget"] == "#q-governance_a"
     assert Answer.objects.get(report=report_a, question_code="governance_a").value == "Version d'Aline"
@@ -180,7 +180,7 @@ def test_html_in_answer_is_escaped_in_page(client, committee_a, report_a):
     client.force_login(committee_a)
     body = client.get(reverse("annual_reports:chapter", args=[report_a.pk, "governance"])).content.decode()
     assert '<script>alert("x")</script>' not in body
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>ligne 2" in body
+    assert '<p>&lt;script&gt;alert("x")&lt;/script&gt;<br>ligne 2</p>' in body
 
 
 def test_submit_incomplete_shows_missing_list(client, coordinator_a, report_a):
