@@ -24,14 +24,45 @@ def _stamp(network):
     return f"{a}-{b}"
 
 
+def _key(network, psychologist, today):
+    return f"billing:dashboard:{network.pk}:{psychologist.pk if psychologist else 0}:{today}:{_stamp(network)}"
+
+
 def figures(network, psychologist=None, today=None):
     today = today or timezone.localdate()
-    key = f"billing:dashboard:{network.pk}:{psychologist.pk if psychologist else 0}:{today}:{_stamp(network)}"
+    key = _key(network, psychologist, today)
     data = cache.get(key)
     if data is None:
         data = compute(network, psychologist, today)
         cache.set(key, data, 600)
     return data
+
+
+def charts_of(data):
+    return {
+        "budget": bars(data["budget"]),
+        "function": bars(data["by_function"]),
+        "format": bars(data["by_format"]),
+        "setting": bars(data["by_setting"]),
+        "beneficiaries": bars([(f"{b['zone']} · {b['band']}", b["per_thousand"] or 0) for b in data["beneficiaries"]]),
+        "saturation": bars(data["saturation"]),
+    }
+
+
+def body_html(network, psychologist=None, today=None):
+    """The charts and tables, rendered once per language and data version (the page around them is not cached)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    today = today or timezone.localdate()
+    key = _key(network, psychologist, today) + ":html:" + (get_language() or "")
+    html = cache.get(key)
+    if html is None:
+        data = figures(network, psychologist, today)
+        html = render_to_string("billing/_dashboard_body.html", {"data": data, "charts": charts_of(data)})
+        cache.set(key, html, 600)
+    return mark_safe(html)
 
 
 def compute(network, psychologist=None, today=None):

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from psynet.audit import log_action
@@ -162,16 +163,18 @@ def _same_amount(text, amount):
 
 def run_import(*, network, data, by=None, dry_run=False, batch_id=None, today=None, actor_label=""):
     """Apply a CSV file; returns (report rows, counts). Raises ImportRefused for a malformed file."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     parsed = parse(data)
     rows = [Row(line, raw) for line, raw in parsed]
     book = RuleBook.load()
     psychologists = {p.inami_number: p for p in Psychologist.objects.filter(conventions__network=network).distinct()}
     conventions = defaultdict(list)
-    for c in Convention.objects.filter(network=network):
+    zones = {}
+    for c in Convention.objects.filter(network=network).prefetch_related("zones").order_by("start_on"):
         conventions[c.psychologist_id].append((c.start_on, c.end_on, c.functions, c.age_groups))
+        first_zone = min((z.pk for z in c.zones.all()), default=None)
+        if first_zone and c.psychologist_id not in zones:
+            zones[c.psychologist_id] = first_zone
     valid = []
     for row in rows:
         try:
@@ -196,7 +199,8 @@ def run_import(*, network, data, by=None, dry_run=False, batch_id=None, today=No
         handled_groups = set()
         for start in range(0, len(valid), CHUNK):
             chunk = valid[start:start + CHUNK]
-            _apply_chunk(chunk, network=network, book=book, conventions=conventions, patients=keys_by_number,
+            _apply_chunk(chunk, network=network, book=book, conventions=conventions, zones=zones,
+                         patients=keys_by_number,
                          groups=groups, handled_groups=handled_groups, by=by, today=today)
             done += len(chunk)
             if batch_id:
@@ -233,7 +237,7 @@ def _ensure_patients(patients):
         patients[number] = found.get(value)
 
 
-def _apply_chunk(chunk, *, network, book, conventions, patients, groups, handled_groups, by, today):
+def _apply_chunk(chunk, *, network, book, conventions, zones, patients, groups, handled_groups, by, today):
     ids = sorted({patients[r.number] for r in chunk if patients.get(r.number)})
     births = dict(Patient.objects.select_for_update().filter(pk__in=ids).order_by("pk")
                   .values_list("pk", "birth_date"))
@@ -258,10 +262,11 @@ def _apply_chunk(chunk, *, network, book, conventions, patients, groups, handled
             keys[row] = import_key(patients[row.number], row.day, row.psychologist.pk)
     existing = set(CareSession.objects.filter(import_key__in=list(keys.values())).values_list("import_key", flat=True))
     pending, bims = [], []
+    now = timezone.now()
 
     def flush():
         if pending:
-            CareSession.objects.bulk_create(pending, batch_size=CHUNK)
+            write_sessions(pending)
             pending.clear()
 
     for row in chunk:
@@ -298,19 +303,36 @@ def _apply_chunk(chunk, *, network, book, conventions, patients, groups, handled
             bim_known[pid].append((row.day, row.is_bim))
         history[pid].append(Past(row.day, decision.model, row.function, Format.INDIVIDUAL, decision.band, network.pk,
                                  bool(decision.lump_sum_eur)))
-        pending.append(CareSession(
-            network=network, psychologist=row.psychologist, patient_id=pid, date=row.day, model=decision.model,
-            function=row.function, format=Format.INDIVIDUAL, setting=row.setting, band=decision.band,
-            age=decision.age, is_bim=row.is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
-            copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
-            lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule, extension=decision.extension,
-            import_key=key, registered_by=by))
+        pending.append((
+            network.pk, row.psychologist.pk, pid, row.day, decision.model, row.function, Format.INDIVIDUAL,
+            row.setting, zones.get(row.psychologist.pk), decision.band, decision.age, row.is_bim, decision.is_first,
+            decision.copay_rule.pk, decision.copay_eur, decision.fee_rule.pk if decision.fee_rule else None,
+            decision.fee_eur, decision.lump_sum_eur, decision.quota_rule.pk,
+            decision.extension.pk if decision.extension else None, key, by.pk if by else None, now))
         message = _("lump sum %(amount)s included") % {"amount": decision.lump_sum_eur} if decision.lump_sum_eur else ""
         row.result = ("accepted", decision.quota_rule.code, str(decision.copay_eur),
                       str(decision.fee_eur + decision.lump_sum_eur), message)
     flush()
     if bims:
         BimStatus.objects.bulk_create(bims, ignore_conflicts=True)
+
+
+SESSION_COLUMNS = ("network_id", "psychologist_id", "patient_id", "date", "model", "function", "format", "setting",
+                   "zone_id", "band", "age", "is_bim", "is_first", "copay_rule_id", "copay_eur", "fee_rule_id",
+                   "fee_eur", "lump_sum_eur", "quota_rule_id", "extension_id", "import_key", "registered_by_id",
+                   "created_at")
+
+
+def write_sessions(rows):
+    """Accepted rows, already evaluated: PostgreSQL COPY (no model instances), else bulk_create."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY billing_caresession ({', '.join(SESSION_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        CareSession.objects.bulk_create([CareSession(**dict(zip(SESSION_COLUMNS, row))) for row in rows],
+                                        batch_size=CHUNK)
 
 
 def _bim_on(known, day):

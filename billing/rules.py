@@ -96,6 +96,31 @@ class RuleBook:
 
     def __init__(self, fees, copays, quotas, parameters):
         self.fees, self.copays, self.quotas, self.parameters = fees, copays, quotas, parameters
+        self._memo = {}
+
+    def _memoized(self, key, compute):
+        """Rules are fixed for the life of a book: day-dependent lookups are computed once per key."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
+
+    @classmethod
+    def cached(cls):
+        """The rule book, rebuilt when a rule row changes (a version number in the shared cache, bumped by the
+        post_save/post_delete handlers in billing.signals) or after a minute at most."""
+        import time
+
+        from django.core.cache import cache
+
+        version = cache.get("billing:rules-version", 0)
+        now = time.monotonic()
+        held = _BOOK.get("book")
+        if held is None or _BOOK.get("version") != version or now - _BOOK.get("at", 0) > _BOOK_SECONDS:
+            held = cls.load()
+            _BOOK.update(book=held, version=version, at=now)
+        return held
 
     @classmethod
     def load(cls):
@@ -104,6 +129,9 @@ class RuleBook:
 
     # ---- parameters ------------------------------------------------------------------------------
     def parameter(self, code, day):
+        return self._memoized(("parameter", code, day), lambda: self._parameter(code, day))
+
+    def _parameter(self, code, day):
         rows = sorted(_in_force([p for p in self.parameters if p.code == code], day),
                       key=lambda p: p.valid_from or date.min)
         if not rows:
@@ -116,6 +144,9 @@ class RuleBook:
 
     def model_on(self, day):
         """The convention model in force on ``day``: the latest MODEL_<year>_FROM parameter already started."""
+        return self._memoized(("model", day), lambda: self._model_on(day))
+
+    def _model_on(self, day):
         started = []
         for p in self.parameters:
             if p.code.startswith("MODEL_") and p.code.endswith("_FROM"):
@@ -126,6 +157,10 @@ class RuleBook:
 
     # ---- rules -----------------------------------------------------------------------------------
     def quota_rule(self, model, band, function, format_, day):
+        return self._memoized(("quota", model, band, function, format_, day),
+                              lambda: self._quota_rule(model, band, function, format_, day))
+
+    def _quota_rule(self, model, band, function, format_, day):
         candidates = [q for q in _in_force(self.quotas, day) if q.model == model and q.format == format_
                       and q.band in (band, Band.ANY) and q.function in (function, "any")]
         # the most specific row wins: exact band and function before "any"
@@ -133,7 +168,8 @@ class RuleBook:
         return candidates[0] if candidates else None
 
     def copay_rule(self, *, day, format_, function, is_bim, age, is_first):
-        for rule in _in_force(self.copays, day):
+        copays = self._memoized(("copays", day), lambda: _in_force(self.copays, day))
+        for rule in copays:
             if rule.format == "group_f1":
                 if not (format_ == Format.GROUP and function in GROUP_ONLY_FUNCTIONS):
                     continue
@@ -149,6 +185,9 @@ class RuleBook:
         raise Refusal("COPAY", _("No co-payment rule applies on %(date)s.") % {"date": fmt(day)})
 
     def fee_rule(self, *, unit, model, day, code=None):
+        return self._memoized(("fee", unit, model, day, code), lambda: self._fee_rule(unit, model, day, code))
+
+    def _fee_rule(self, unit, model, day, code):
         rows = [f for f in _in_force(self.fees, day) if f.unit == unit and f.amount_eur is not None
                 and (code is None or f.code == code) and (unit == FeeRule.Unit.PATIENT_YEAR or f.model == model
                                                           or code is not None)]
@@ -157,6 +196,20 @@ class RuleBook:
 
     def group_fee_codes(self, day):
         return sorted({f.code for f in _in_force(self.fees, day) if f.unit == FeeRule.Unit.GROUP_SESSION})
+
+
+_BOOK = {}
+_BOOK_SECONDS = 30
+
+
+def invalidate_cached_book(**kwargs):
+    from django.core.cache import cache
+
+    _BOOK.clear()
+    try:
+        cache.incr("billing:rules-version")
+    except ValueError:
+        cache.set("billing:rules-version", 1, None)
 
 
 def window_start(rule, day):

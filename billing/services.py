@@ -135,38 +135,65 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
     The race on the last allowed session is closed by locking the patient row, counting and inserting in one
     transaction; the unique (patient, date) constraint backs the one-per-day rule."""
     today = today or timezone.localdate()
-    book = book or RuleBook.load()
+    book = book or RuleBook.cached()
     _check_setting(setting, place, network)
     try:
-        patient = patient_for_niss(niss)
+        number = pseudo.clean_niss(niss)
+        birth, precision = pseudo.birth_of(number)
     except pseudo.ValidationError as exc:
         raise Refusal("NISS", exc.messages[0], field="national_number")
-    with transaction.atomic():
-        patient = Patient.objects.select_for_update().get(pk=patient.pk)
-        first, last = history_bounds(date)
-        history = history_of([patient.pk], first, last)[patient.pk]
-        decision = evaluate(
-            book, day=date, today=today, network_id=network.pk, network_kind=network.kind, function=function,
-            format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date,
-            conventions=conventions_of(psychologist, network), history=history,
-            extensions=extensions_of([patient.pk], network)[patient.pk])
-        bim_record(patient=patient, day=date, is_bim=is_bim, by=by)
-        try:
-            with transaction.atomic():
-                session = CareSession.objects.create(
-                    network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
-                    function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
-                    zone=zone_for(network, place, psychologist), band=decision.band, age=decision.age,
-                    is_bim=is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
-                    copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
-                    lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule,
-                    extension=decision.extension, registered_by=by,
-                    import_key=import_key(patient.pk, date, psychologist.pk))
-        except IntegrityError:
+    value = pseudo.pseudonym(number)
+    conventions = list(Convention.objects.filter(psychologist=psychologist, network=network)
+                       .prefetch_related("zones"))
+    try:
+        with transaction.atomic():
+            patient = Patient.objects.select_for_update().filter(pseudonym=value).first()
+            if patient is None:
+                # a new pseudonym: the inserted row is ours until commit; a concurrent insert of the same
+                # pseudonym fails on the unique constraint and is retried once below
+                patient = Patient.objects.create(pseudonym=value, birth_date=birth, birth_precision=precision)
+            first, last = history_bounds(date)
+            history = history_of([patient.pk], first, last)[patient.pk]
+            decision = evaluate(
+                book, day=date, today=today, network_id=network.pk, network_kind=network.kind, function=function,
+                format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date,
+                conventions=[(c.start_on, c.end_on, c.functions, c.age_groups) for c in conventions],
+                history=history, extensions=extensions_of([patient.pk], network)[patient.pk])
+            bim_record(patient=patient, day=date, is_bim=is_bim, by=by)
+            session = CareSession.objects.create(
+                network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
+                function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
+                zone=_zone_from(network, place, conventions), band=decision.band, age=decision.age,
+                is_bim=is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
+                copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
+                lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule,
+                extension=decision.extension, registered_by=by,
+                import_key=import_key(patient.pk, date, psychologist.pk))
+            session.patient = patient
+            log_action(session, "billing.session.registered", by=by, network=network,
+                       after=_session_summary(session))
+    except IntegrityError:
+        if not Patient.objects.filter(pseudonym=value).exists():
+            raise
+        if CareSession.objects.filter(patient__pseudonym=value, date=date).exists():
             raise Refusal("ONE_PER_DAY", _("This patient already has a session on that day."),
                           allowed_from=date + timedelta(days=1), field="date")
-        log_action(session, "billing.session.registered", by=by, network=network, after=_session_summary(session))
+        return session_register(network=network, psychologist=psychologist, niss=niss, date=date,
+                                function=function, setting=setting, is_bim=is_bim, by=by, place=place,
+                                today=today, book=book)
     return session
+
+
+def _zone_from(network, place, conventions):
+    if place is not None and place.municipality_id:
+        zone = network.zones.filter(municipalities=place.municipality_id).order_by("pk").first()
+        if zone:
+            return zone
+    for c in conventions:
+        zones = sorted(c.zones.all(), key=lambda z: z.pk)
+        if zones:
+            return zones[0]
+    return None
 
 
 def _session_summary(session):
@@ -191,7 +218,7 @@ def group_session_register(*, network, psychologist, date, function, setting, fe
     rules as an individual session (format group). All or nothing: one refused participant refuses the group,
     naming the participant's line."""
     today = today or timezone.localdate()
-    book = book or RuleBook.load()
+    book = book or RuleBook.cached()
     _check_setting(setting, place, network)
     check_group(book, day=date, participants=len(participants), head_count=head_count, duration=duration_minutes,
                 has_co_facilitator=bool(co_psychologist or co_facilitator.strip()), function=function)

@@ -44,18 +44,8 @@ def index(request):
     psychologist = _own(request) if _psychologist_only(request) else None
     if _psychologist_only(request) and psychologist is None:
         raise PermissionDenied
-    data = dashboard.figures(request.network, psychologist)
-    charts = {
-        "budget": dashboard.bars(data["budget"]),
-        "function": dashboard.bars(data["by_function"]),
-        "format": dashboard.bars(data["by_format"]),
-        "setting": dashboard.bars(data["by_setting"]),
-        "beneficiaries": dashboard.bars([(f"{b['zone']} · {b['band']}", b["per_thousand"] or 0)
-                                         for b in data["beneficiaries"]]),
-        "saturation": dashboard.bars(data["saturation"]),
-    }
     return render(request, "billing/index.html", {
-        "data": data, "charts": charts, "own_psychologist": psychologist,
+        "body": dashboard.body_html(request.network, psychologist), "own_psychologist": psychologist,
         **permissions.flags(request.user, request.network, "billing.session.register", "billing.import",
                             "billing.extension.grant", "billing.statement.generate"),
     })
