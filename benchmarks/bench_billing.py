@@ -138,7 +138,9 @@ def bench_import(network, psychologists, today):
         if out.returncode:
             print(out.stderr[-2000:])
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        return rows, rows / elapsed, peak_mb, out.stdout.strip().splitlines()[-1:] if out.stdout else []
+        lines = out.stdout.strip().splitlines()
+        inner = [float(line.split()[0]) for line in lines if "rows/s" in line]
+        return rows, (inner[0] if inner else rows / elapsed), rows / elapsed, peak_mb, lines[:1]
 
 
 def bench_dashboard(email, network):
@@ -193,7 +195,7 @@ def main():
     print(f"\nBilling, network {network.code}: {Patient.objects.count():,} patients, "
           f"{CareSession.objects.count():,} sessions in the database")
     checked, plain, median = bench_registration(network, psychologists, today)
-    rows, rate, peak, summary = bench_import(network, psychologists, today)
+    rows, rate, rate_total, peak, summary = bench_import(network, psychologists, today)
     requests, errors, d50, d95, sql95, uncached = bench_dashboard(email, network)
     print(f"{'figure':58} {'value':>12} {'target':>10}")
     print(f"{'registration p95 (quota-checked), ms':58} {checked:>12.2f}")
@@ -201,6 +203,7 @@ def main():
     print(f"{'plain insert of the same row p95, ms':58} {plain:>12.2f}")
     print(f"{'ratio registration / plain insert (p95)':58} {checked / plain:>12.1f} {'≤ 2':>10}")
     print(f"{f'CSV import {rows:,} rows (dry run), rows/s':58} {rate:>12.0f} {'≥ 2000':>10}")
+    print(f"{'same, including process start and file read, rows/s':58} {rate_total:>12.0f}")
     print(f"{'CSV import peak memory (RSS of the process), MB':58} {peak:>12.0f}")
     print(f"{'dashboard p50 (20 clients, 8 s), ms':58} {d50:>12.1f}")
     print(f"{'dashboard p95 (20 clients, 8 s), ms':58} {d95:>12.1f} {'≤ 200':>10}")

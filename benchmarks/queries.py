@@ -1,4 +1,4 @@
-"""Queries per page on the national-scale data, then with ten times the psychologists, members and audit entries."""
+"""Queries per page on the national-scale data, then with ten times the rows of the measured network."""
 from common import scale_coordinator  # noqa: F401  (sets Django up)
 
 from django.db import connection  # noqa: E402
@@ -30,28 +30,37 @@ def measure(label):
 
 
 def grow_tenfold():
-    import random
-
-    from django.core.management import call_command
+    """Ten times the measured network's rows: psychologists with conventions, members, zones, organisations and
+    audit entries (added, never deleted: the benchmark database is rebuilt by each `make bench`)."""
+    import datetime as dt
 
     from psynet.audit import log_action
-    from psynet.models import Membership
+    from psynet.models import Convention, Membership, Organisation, Psychologist, Role, User, Zone
 
-    call_command("generate_scale_data", psychologists=40000, users=6000, stdout=open("/dev/null", "w"))
     email, network = scale_coordinator()
-    memberships = list(Membership.objects.filter(network=network)[:50])
-    rng = random.Random(1)
+    n_psy = Convention.objects.filter(network=network).count() * 9
+    n_members = Membership.objects.filter(network=network).count() * 9
+    people = Psychologist.objects.bulk_create([
+        Psychologist(first_name="Dix", last_name=f"Fois{i:06d}", email=f"x{i}@scale.example",
+                     inami_number=f"8{i:07d}930", languages=["fr"]) for i in range(n_psy)])
+    Convention.objects.bulk_create([
+        Convention(psychologist=p, network=network, start_on=dt.date(2024, 4, 1), functions=["F2", "F3"],
+                   age_groups=["adults"], article8_hours_per_year=40) for p in people])
+    users = User.objects.bulk_create([User(email=f"tenfold{i}@scale.example") for i in range(n_members)])
+    Membership.objects.bulk_create([Membership(user=u, network=network, role=Role.COMMITTEE_MEMBER) for u in users])
+    for i in range(Zone.objects.filter(network=network).count() * 9):
+        Zone.objects.create(network=network, name=f"Zone x{i}")
+    Organisation.objects.bulk_create([Organisation(network=network, name=f"Org {i}", kind="school")
+                                      for i in range(500)])
+    members = list(Membership.objects.filter(network=network)[:50])
     for i in range(2000):
-        log_action(rng.choice(memberships), "bench.grow", by=None, after={"i": i})
+        log_action(members[i % len(members)], "bench.grow", by=None, after={"i": i})
 
 
 if __name__ == "__main__":
     base = measure("1x")
     grow_tenfold()
     big = measure("10x")
-    from django.core.management import call_command
-
-    call_command("generate_scale_data", stdout=open("/dev/null", "w"))  # back to national scale
     print("\nQueries per page (national scale → ten times the data)")
     print(f"{'page':32} {'status':>6} {'1x':>5} {'10x':>5}")
     for path in PAGES:

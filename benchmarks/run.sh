@@ -18,7 +18,6 @@ $PY manage.py collectstatic --noinput -v0
 $PY manage.py seed_demo >/dev/null
 echo "== generating national-scale data"
 /usr/bin/time -f "generate_scale_data: %e s, %M KB peak" $PY manage.py generate_scale_data
-$PY benchmarks/queries.py | tee benchmarks/results/queries.txt
 
 PORT=${BENCH_PORT:-8765}
 .venv/bin/gunicorn psynet.wsgi:application --bind 127.0.0.1:$PORT --workers 3 --log-level warning &
@@ -27,5 +26,11 @@ trap 'kill $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health/ping/" >/dev/null && break; sleep 0.2; done
 $PY benchmarks/pages.py --base "http://127.0.0.1:$PORT" | tee benchmarks/results/pages.txt
 kill $GUNICORN; trap - EXIT
-for extra in benchmarks/bench_*.py; do [ -e "$extra" ] && $PY "$extra"; done
+for extra in benchmarks/bench_*.py; do
+  [ -e "$extra" ] || continue
+  name=$(basename "$extra" .py)
+  $PY "$extra" 2>&1 | tee "benchmarks/results/$name.txt"
+done
+# Last, because it grows the measured network's data tenfold.
+$PY benchmarks/queries.py | tee benchmarks/results/queries.txt
 if [ "${BENCH_SKIP_TIMINGS:-}" != "1" ]; then bash benchmarks/timings.sh | tee benchmarks/results/timings.txt; fi

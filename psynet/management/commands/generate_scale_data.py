@@ -1,6 +1,7 @@
 """National-scale generated data for benchmarks: 32 networks (12 children/adolescents on the provinces and
 Brussels, 20 adults) with their zones over the 581 municipalities, 4,000 psychologists, 600 users.
-Domain apps extend it through psynet.demo-style builders registered with ``register_scale``."""
+Domain apps extend it through builders registered with ``psynet.scale.register_scale``.
+Meant for a dedicated benchmark database: when generated data is already there, nothing is done."""
 import datetime as dt
 import random
 from collections import defaultdict
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from psynet.models import (
-    AuditEntry, Convention, Membership, Municipality, Network, NetworkKind, Psychologist, Role, User, Zone,
+    Convention, Membership, Municipality, Network, NetworkKind, Psychologist, Role, User, Zone,
 )
 from psynet.scale import run_scale_builders
 
@@ -19,7 +20,7 @@ PREFIX = "SCALE"
 
 
 class Command(BaseCommand):
-    help = "Generate national-scale data (idempotent: replaces the previous generated data)."
+    help = "Generate national-scale data on a benchmark database (does nothing when it was already generated)."
 
     def add_arguments(self, parser):
         parser.add_argument("--psychologists", type=int, default=4000)
@@ -30,12 +31,10 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         if Municipality.objects.count() < 581:
             call_command("import_municipalities", stdout=self.stdout)
+        if Network.objects.filter(code__startswith=PREFIX).exists():
+            self.stdout.write("national-scale data is already there (drop the benchmark database to regenerate)")
+            return
         with transaction.atomic():
-            # Generated data only: its audit entries go with it (real audit entries are never deleted).
-            AuditEntry.objects.filter(network__code__startswith=PREFIX).delete()
-            Network.objects.filter(code__startswith=PREFIX).delete()
-            User.objects.filter(email__endswith="@scale.example").delete()
-            Psychologist.objects.filter(inami_number__startswith="9").delete()
             networks = self.networks(rng)
             self.users(rng, networks, users)
             self.psychologists(rng, networks, psychologists)
