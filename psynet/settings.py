@@ -88,6 +88,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite (the zero-configuration default) cannot enforce unique constraints with NULLS NOT DISTINCT;
+# PostgreSQL, the production database, does.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 AUTH_USER_MODEL = "psynet.User"
 
 AUTHENTICATION_BACKENDS = [
