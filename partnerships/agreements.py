@@ -381,15 +381,15 @@ def _use_code(agreement, code):
 
 def _signing_refusal(agreement, version, *, party, name, text_sha256, by):
     """Why this signature cannot be recorded, or None. A changed text is audited."""
-    if agreement.status != S.SENT:
-        return AgreementRefused(_("This agreement is not open for signature (status: %(status)s).")
-                                % {"status": agreement.get_status_display()})
     if (text_sha256 or "").strip().lower() != version.sha256:
         log_action(agreement, "partnerships.agreement.signature_refused", by=by,
                    actor_label="" if by else services.PARTNER_LINK,
                    after={"party": party, "reason": "text changed", "presented_sha256": (text_sha256 or "")[:64],
                           "current_sha256": version.sha256, "version": version.number})
         return TextChanged(version)
+    if agreement.status != S.SENT:
+        return AgreementRefused(_("This agreement is not open for signature (status: %(status)s).")
+                                % {"status": agreement.get_status_display()})
     if party not in Party.values:
         return AgreementRefused(_("Unknown party."))
     if party in {s.party for s in version.signatures.all()}:

@@ -5,6 +5,7 @@ import logging
 
 from django.contrib import messages
 from django.core import signing
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -134,7 +135,8 @@ def _by_token(token):
 def _follow_context(partnership_request, token, **extra):
     return {
         "req": partnership_request, "token": token, "timeline": selectors.partner_timeline(partnership_request),
-        "agreements": partnership_request.agreements.filter(status__in=PARTNER_VISIBLE).order_by("-created_at"),
+        "agreements": partnership_request.agreements.filter(Q(status__in=PARTNER_VISIBLE) | Q(sent_at__isnull=False))
+        .order_by("-created_at"),
         "siblings": selectors.siblings_of(partnership_request),
         "projection": getattr(partnership_request, "projection", None)
         if hasattr(partnership_request, "projection") else None,
@@ -205,8 +207,8 @@ def _partner_agreement(token, pk=None):
         partnership_request = services.find_by_token(token)
         agreement = partnership_request.agreements.filter(pk=pk).select_related(
             "network", "psychologist").first() if partnership_request else None
-    if agreement is None or agreement.status not in PARTNER_VISIBLE:
-        raise Http404
+    if agreement is None or (agreement.status not in PARTNER_VISIBLE and agreement.sent_at is None):
+        raise Http404  # a draft never sent does not exist for the partner; a sent one back in revision does
     return agreement
 
 
