@@ -283,3 +283,31 @@ def test_rotate_pseudonym_key_rehashes_with_chain(book, network_a, psy, settings
     pseudonym._checked.clear()
     assert services.patient_for_niss(niss, create=False) == Patient.objects.get()
     Psychologist.objects.count()
+
+
+def test_huge_file_refused_whole(client, book, admin_a, psy, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.BILLING_IMPORT_MAX_MB = 0
+    client.force_login(admin_a)
+    data = _csv(psy, [(niss_for(dt.date(1970, 1, 1), counter=5), "2025-01-06", "F2", "no")])
+    response = client.post(reverse("billing:import_create"), {"file": SimpleUploadedFile("f.csv", data)})
+    assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
+    assert not ImportBatch.objects.exists() and not CareSession.objects.exists()
+
+
+def test_coordinator_grants_extension_in_the_page(client, book, coordinator_a, admin_a):
+    url = reverse("billing:extension_create")
+    data = {"national_number": niss_for(dt.date(1970, 1, 1), counter=5), "function": "F2", "format": "individual",
+            "valid_from": "2025-01-01", "valid_to": "2025-06-30", "extra_sessions": 2, "reason": "Crisis"}
+    client.force_login(admin_a)
+    assert client.post(url, data).status_code == 403
+    client.force_login(coordinator_a)
+    assert client.post(url, {**data, "valid_to": "2024-01-01"}).status_code == 200
+    assert client.post(url, data).status_code == 302
+    assert AuditEntry.objects.filter(action="billing.extension.granted").count() == 1
+
+
+def test_home_panel_links_to_billing(client, book, psychologist_user_a, psy):
+    client.force_login(psychologist_user_a)
+    assert reverse("billing:session_create") in client.get(reverse("home")).content.decode()

@@ -38,7 +38,8 @@ class Command(BaseCommand):
             handle.write(report_csv(rows))
         self.stdout.write(f"{len(rows)} rows: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
                           + (" (dry run: nothing written)" if dry_run else ""))
+        self.stdout.write(f"{len(rows) / elapsed:.0f} rows/s ({elapsed:.1f} s)")
         if stats:
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            self.stdout.write(f"{len(rows) / elapsed:.0f} rows/s, peak Python memory {peak / 1024 / 1024:.0f} MB")
+            self.stdout.write(f"peak Python memory {peak / 1024 / 1024:.0f} MB")
