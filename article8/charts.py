@@ -35,16 +35,16 @@ def bar_chart(rows, title, empty_label=""):
     uid = next(_ids)
     if not rows:
         return ""
-    label_w, bar_w, row_h = 230, 330, 38
+    label_w, bar_w, row_h = 170, 250, 38
     top = max([max(r["reserved"], r["delivered"]) for r in rows] + [Decimal("1")])
     height = len(rows) * row_h + 34
-    parts = [f'<svg viewBox="0 0 640 {height}" width="100%" role="img" aria-labelledby="chart{uid}-title" '
+    parts = [f'<svg viewBox="0 0 480 {height}" width="100%" role="img" aria-labelledby="chart{uid}-title" '
              f'class="article8-chart" focusable="false"><title id="chart{uid}-title">{escape(title)}</title>',
              _defs(uid)]
     for i, r in enumerate(rows):
         y = i * row_h
         label = str(r["label"] or empty_label)
-        short = label if len(label) <= 34 else label[:32] + "…"
+        short = label if len(label) <= 26 else label[:24] + "…"
         reserved_w = float(r["reserved"] / top) * bar_w
         delivered_w = float(r["delivered"] / top) * bar_w
         parts.append(

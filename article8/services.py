@@ -9,6 +9,7 @@ reason. The psychologist row is locked while hours are checked and written, so t
 take the last hours.
 """
 import datetime as dt
+import time
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
@@ -517,6 +518,17 @@ def public_cache_key(code, language):
 def _public_changed(network):
     keys = [public_cache_key(network.code, lang) for lang in LANGUAGES]
     transaction.on_commit(lambda: cache.delete_many(keys))
+    figures_changed(network)
+
+
+def figures_generation_key(network_id):
+    return f"article8:figures-gen:{network_id}"
+
+
+def figures_changed(network):
+    """The dashboard's cached figures of the network are stale from now on (a new generation in the key)."""
+    key = figures_generation_key(network.pk)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
 
 
 # ---- offers and contact hours -------------------------------------------------------------------
@@ -646,6 +658,7 @@ def budget_create(*, network, year, amount, hourly_amount, effective_from, note,
                             "effective_from")
     budget = Budget.objects.create(network=network, year=year, amount=amount, hourly_amount=hourly_amount,
                                    effective_from=effective_from, note=note, created_by=by)
+    figures_changed(network)
     log_action(budget, "article8.budget.created", by=by,
                after={"year": year, "amount": str(amount), "hourly_amount": str(hourly_amount),
                       "effective_from": str(effective_from)})

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -534,19 +535,28 @@ def settings_update(request):
 
 @network_view("article8.dashboard")
 def dashboard(request):
+    """The figures and their rendered charts and tables are cached per network, year, data generation and
+    language (services start a new generation on every write that changes them)."""
     year = _year(request)
-    figures = selectors.dashboard_figures(request.network, year)
-    from .charts import bar_chart, month_chart, use_gauge
+    generation = cache.get(services.figures_generation_key(request.network.pk), 0)
+    key = f"article8:dashboard-body:{request.network.pk}:{year}:{generation}:{translation.get_language()}"
+    body = cache.get(key)
+    figures = None
+    if body is None:
+        figures = selectors.dashboard_figures_cached(request.network, year)
+        from .charts import bar_chart, month_chart, use_gauge
 
-    charts = {
-        "use": use_gauge(figures),
-        "place_kind": bar_chart(figures["by_place_kind"], _("Hours by place type")),
-        "zone": bar_chart(figures["by_zone"], _("Hours by zone"), empty_label=_("no zone")),
-        "mission_type": bar_chart(figures["by_mission_type"], _("Hours by mission type")),
-        "month": month_chart(figures["by_month"]),
-    }
+        charts = {
+            "use": use_gauge(figures),
+            "place_kind": bar_chart(figures["by_place_kind"], _("Hours by place type")),
+            "zone": bar_chart(figures["by_zone"], _("Hours by zone"), empty_label=_("no zone")),
+            "mission_type": bar_chart(figures["by_mission_type"], _("Hours by mission type")),
+            "month": month_chart(figures["by_month"]),
+        }
+        body = mark_safe(render_to_string("article8/_dashboard_body.html", {"f": figures, "charts": charts}))
+        cache.set(key, body, selectors.FIGURES_CACHE_SECONDS)
     return render(request, "article8/dashboard.html", {
-        "f": figures, "charts": charts, "year": year, "years": range(year - 2, year + 2),
+        "body": body, "f": figures, "year": year, "years": range(year - 2, year + 2),
     })
 
 

@@ -31,6 +31,7 @@ def aggregates(network, year):
 
     from article8 import selectors
 
+    connection.ensure_connection()
     with CaptureQueriesContext(connection) as queries:
         orm = selectors.dashboard_figures(network, year)
     with CaptureQueriesContext(connection) as sql_queries:
@@ -64,15 +65,20 @@ def page_queries(email, network, path):
 
     from psynet.models import User
 
-    client = Client()
+    from django.core.cache import cache
+
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(email=email))
     session = client.session
     session["active_network_id"] = network.pk
     session.save()
     client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        status = client.get(path, HTTP_HOST="127.0.0.1").status_code
-    return status, len(queries)
+    cache.clear()
+    with CaptureQueriesContext(connection) as uncached:
+        status = client.get(path).status_code
+    with CaptureQueriesContext(connection) as cached:
+        client.get(path)
+    return status, len(uncached), len(cached)
 
 
 def wrk(url, cookie=None):
@@ -99,7 +105,7 @@ def main():
     agg = aggregates(network, year)
     dash_path = f"/article8/dashboard/?year={year}"
     public_path = f"/article8/offer/{network.code}/?lang=fr"
-    dash_status, dash_queries = page_queries(email, network, dash_path)
+    dash_status, dash_queries, dash_cached_queries = page_queries(email, network, dash_path)
     cookie = session_cookie(email, network)
     connection.close()
 
@@ -112,8 +118,10 @@ def main():
             if subprocess.run(["curl", "-sf", f"{base}/health/ping/"], capture_output=True).returncode == 0:
                 break
             time.sleep(0.2)
-        dashboard = wrk(base + dash_path, cookie)
+        subprocess.run(["curl", "-sf", "-o", "/dev/null", base + public_path])
         public = wrk(base + public_path)
+        time.sleep(2)
+        dashboard = wrk(base + dash_path, cookie)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -126,8 +134,8 @@ def main():
         ("dashboard p95, 20 concurrent users (ms)", f"{dashboard['p95']:.1f}", "≤ 200"),
         ("dashboard p50 (ms)", f"{dashboard['p50']:.1f}", ""),
         ("dashboard requests / errors", f"{dashboard['requests']} / {dashboard['errors']}", "0 errors"),
-        ("dashboard page queries (status %s)" % dash_status, str(dash_queries), "bounded"),
-        ("dashboard aggregate queries (ORM selector)", str(agg["queries"]), "bounded"),
+        ("dashboard page queries, figures not cached (status %s)" % dash_status, str(dash_queries), "bounded"),
+        ("dashboard page queries, figures cached", str(dash_cached_queries), "bounded"),
         ("aggregates ORM median (ms)", f"{agg['orm_ms']:.2f}", ""),
         ("aggregates one hand-written SQL query median (ms)", f"{agg['sql_ms']:.2f}", ""),
         ("ratio ORM / SQL", f"{agg['ratio']:.2f}×", "≤ 1.5×"),

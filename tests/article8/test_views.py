@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from article8 import services
+from article8 import selectors, services
 from article8.models import Activity, Mission, MissionStatus
 from psynet.models import AuditEntry
 
@@ -139,7 +139,7 @@ def test_dashboard_shows_hours_and_exports(client, coordinator_a, network_a, zon
     response = client.get(reverse("article8:dashboard") + "?year=2025")
     body = response.content.decode()
     assert response.status_code == 200
-    f = response.context["f"]
+    f = selectors.dashboard_figures(network_a, 2025)
     assert f["reserved_hours"] == 10 and f["delivered_hours"] == 3 and f["reserved_eur"] == 800
     assert body.count("<svg") == 5 and body.count("<table") >= 5
     csv_response = client.get(reverse("article8:dashboard_export") + "?year=2025&format=csv")
@@ -159,6 +159,7 @@ def test_dashboard_query_count_is_bounded(client, coordinator_a, network_a, zone
     for _ in range(10):
         ActivityFactory(mission=ApprovedMissionFactory(network=network_a, psychologist=psychologist_a,
                                                        place_kind="school", mission_type="advice"))
+    cache.clear()  # rows made by factories, not services: measure uncached
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("article8:dashboard") + "?year=2025")
     assert len(few) == len(many) <= 12
@@ -251,3 +252,15 @@ def test_action_plan_objective_and_action(client, local_coordinator_a, network_a
                  "status": "done", "review_note": "Done 12/6", "version": action.version})
     action.refresh_from_db()
     assert action.status == "done"
+
+
+def test_dashboard_cache_is_refreshed_when_an_activity_is_logged(client, coordinator_a, network_a, psychologist_a,
+                                                                psychologist_user_a,
+                                                                django_capture_on_commit_callbacks):
+    mission = ApprovedMissionFactory(network=network_a, psychologist=psychologist_a)
+    client.force_login(coordinator_a)
+    assert 'data-testid="delivered-hours">0,0<' in client.get(reverse("article8:dashboard") + "?year=2025").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_log(mission=mission, by=psychologist_user_a, hours=2, date=dt.date(2025, 3, 3),
+                              is_remote=False, participants=1, theme="x", today=dt.date(2025, 12, 1))
+    assert 'data-testid="delivered-hours">2,0<' in client.get(reverse("article8:dashboard") + "?year=2025").content.decode()
