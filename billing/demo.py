@@ -194,7 +194,7 @@ def build_scale(*, networks, rng, stdout=None):
         return
     from psynet.models import Convention, Zone
 
-    from .models import CareSession, CopayRule, FeeRule, GroupSession, Patient, QuotaRule, Statement
+    from .models import FeeRule, Patient, QuotaRule, Statement
     from .rules import RuleBook
 
     started = time.perf_counter()
@@ -278,4 +278,3 @@ def build_scale(*, networks, rng, stdout=None):
     if stdout:
         stdout.write(f"billing scale: {SCALE_PATIENTS} patients, {written} sessions in "
                      f"{time.perf_counter() - started:.0f} s")
-    return GroupSession, CareSession, CopayRule

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -383,8 +383,6 @@ def report_csv(report):
     writer.writerows(report)
     return out.getvalue()
 
-
-__all__ = ["run_import", "parse", "ImportRefused", "report_csv", "COLUMNS", "date"]
 
 
 def batch_run(batch_id):

@@ -88,7 +88,8 @@ Extension = namedtuple("Extension", "function format valid_from valid_to extra o
 
 
 def _in_force(rows, day):
-    return [r for r in rows if (r.valid_from is None or r.valid_from <= day) and (r.valid_to is None or day <= r.valid_to)]
+    return [r for r in rows
+            if (r.valid_from is None or r.valid_from <= day) and (r.valid_to is None or day <= r.valid_to)]
 
 
 class RuleBook:

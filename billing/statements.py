@@ -8,7 +8,6 @@ import csv
 import hashlib
 import io
 import json
-from datetime import date
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -122,5 +121,3 @@ def statement_generate(*, network, psychologist, month, by=None):
                after={"inputs_hash": digest, "totals": totals, "version": statement.version})
     return statement, True
 
-
-__all__ = ["statement_generate", "is_changed", "statement_lines", "date"]
