@@ -24,45 +24,31 @@ def _stamp(network):
     return f"{a}-{b}"
 
 
+FRESH_SECONDS = 60
+
+
 def _key(network, psychologist, today):
-    return f"billing:dashboard:{network.pk}:{psychologist.pk if psychologist else 0}:{today}:{_stamp(network)}"
+    return f"billing:dashboard:{network.pk}:{psychologist.pk if psychologist else 0}:{today}"
+
+
+def _cached(key, stamp, build):
+    """(stamp, value, built_at) in the cache: rebuilt when the sessions changed, but at most once a minute, so a
+    busy network's dashboard does not recompute on every registration (figures then lag by up to a minute)."""
+    import time
+
+    held = cache.get(key)
+    now = time.time()
+    if held is not None and (held[0] == stamp or now - held[2] < FRESH_SECONDS):
+        return held[1]
+    value = build()
+    cache.set(key, (stamp, value, now), 600)
+    return value
 
 
 def figures(network, psychologist=None, today=None):
     today = today or timezone.localdate()
-    key = _key(network, psychologist, today)
-    data = cache.get(key)
-    if data is None:
-        data = compute(network, psychologist, today)
-        cache.set(key, data, 600)
-    return data
-
-
-def charts_of(data):
-    return {
-        "budget": bars(data["budget"]),
-        "function": bars(data["by_function"]),
-        "format": bars(data["by_format"]),
-        "setting": bars(data["by_setting"]),
-        "beneficiaries": bars([(f"{b['zone']} · {b['band']}", b["per_thousand"] or 0) for b in data["beneficiaries"]]),
-        "saturation": bars(data["saturation"]),
-    }
-
-
-def body_html(network, psychologist=None, today=None):
-    """The charts and tables, rendered once per language and data version (the page around them is not cached)."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import get_language
-
-    today = today or timezone.localdate()
-    key = _key(network, psychologist, today) + ":html:" + (get_language() or "")
-    html = cache.get(key)
-    if html is None:
-        data = figures(network, psychologist, today)
-        html = render_to_string("billing/_dashboard_body.html", {"data": data, "charts": charts_of(data)})
-        cache.set(key, html, 600)
-    return mark_safe(html)
+    return _cached(_key(network, psychologist, today), _stamp(network),
+                   lambda: compute(network, psychologist, today))
 
 
 def compute(network, psychologist=None, today=None):
@@ -129,6 +115,33 @@ def compute(network, psychologist=None, today=None):
                        (_("quota reached"), saturation["full"]),
                        (_("no quota (unlimited)"), saturation["unlimited"])],
     }
+
+
+def charts_of(data):
+    return {
+        "budget": bars(data["budget"]),
+        "function": bars(data["by_function"]),
+        "format": bars(data["by_format"]),
+        "setting": bars(data["by_setting"]),
+        "beneficiaries": bars([(f"{b['zone']} · {b['band']}", b["per_thousand"] or 0) for b in data["beneficiaries"]]),
+        "saturation": bars(data["saturation"]),
+    }
+
+
+def body_html(network, psychologist=None, today=None):
+    """The charts and tables, rendered once per language and data version (the page around them is not cached)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    today = today or timezone.localdate()
+    key = _key(network, psychologist, today) + ":html:" + (get_language() or "")
+
+    def build():
+        data = figures(network, psychologist, today)
+        return render_to_string("billing/_dashboard_body.html", {"data": data, "charts": charts_of(data)})
+
+    return mark_safe(_cached(key, _stamp(network), build))
 
 
 def bars(rows):
