@@ -171,10 +171,18 @@ def write_demo_import():
          "no", "", ""],
     ]
     rows += bad + [rows[0]]  # and one duplicate of the first row
-    with open(DEMO_IMPORT, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
+    content = _csv_bytes(rows)
+    try:
+        with open(DEMO_IMPORT, "rb") as handle:
+            if handle.read() == content:
+                return
+    except OSError:
+        pass
+    try:
+        with open(DEMO_IMPORT, "wb") as handle:
+            handle.write(content)
+    except OSError:  # a read-only install keeps the shipped file
+        pass
 
 
 # ---- national scale ---------------------------------------------------------------------------------------
