@@ -18,7 +18,6 @@ patients.
 """
 import hashlib
 import hmac
-import os
 from datetime import date
 
 from django.conf import settings
@@ -68,7 +67,7 @@ def fingerprint(key):
 
 def key_chain():
     """Keys oldest first, the current one last."""
-    previous = [k for k in os.environ.get("PSEUDONYM_PREVIOUS_KEYS", "").split(",") if k]
+    previous = [k for k in settings.PSEUDONYM_PREVIOUS_KEYS if k]
     return previous + [settings.PSEUDONYM_KEY]
 
 

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "partnerships",
     "article8",
     "billing",
+    "figures",
+    "care_offer",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +214,7 @@ CSP_OBJECT_SRC = ("'none'",)
 
 # Keyed hashes of personal identifiers.
 PSEUDONYM_KEY = env("PSEUDONYM_KEY", default=SECRET_KEY)
+PSEUDONYM_PREVIOUS_KEYS = env.list("PSEUDONYM_PREVIOUS_KEYS", default=[])
 
 LOGGING = {
     "version": 1,
