@@ -14,6 +14,8 @@ FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
 def context_for(report, language):
+    from figures.annex import annex_context  # the annex "Key figures YEAR" (snapshot once validated)
+
     structure = report.template.structure
     answers = selectors.answers_of(report)
     chapters = []
@@ -31,6 +33,7 @@ def context_for(report, language):
         "report": report, "network": report.network, "structure": structure, "chapters": chapters,
         "definition": structure.definition, "language": language,
         "annexes": list(selectors.annexes_of(report)),
+        "figures_annex": annex_context(report),
         "fonts": {"regular": (FONT_DIR / "DejaVuSans.ttf").as_uri(),
                   "bold": (FONT_DIR / "DejaVuSans-Bold.ttf").as_uri(),
                   "italic": (FONT_DIR / "DejaVuSans-Oblique.ttf").as_uri()},

@@ -354,6 +354,9 @@ def report_validate(*, report, committee_date, by):
     report.validated_by = by
     _transition(report, to=Status.VALIDATED, by=by, fields=["committee_date", "validated_at", "validated_by"],
                 extra={"committee_date": committee_date.isoformat()})
+    from figures.services import snapshot_for_validation  # the year's figures, frozen with the report
+
+    snapshot_for_validation(report=report, by=by)
     _notify_all(coordinators_of(report.network), report=report, template="validated",
                 key=f"validated:{report.validated_at:%Y%m%d%H%M%S}")
     return report

@@ -32,6 +32,7 @@ class Question:
     section_code: str = ""
     is_lessons_learned: bool = False
     if_relevant: bool = False
+    asks_figures: bool = False
 
     def display(self, language=None):
         return tr(self.text, language)
@@ -92,7 +93,7 @@ class TemplateStructure:
                         guidance=q.get("guidance") or [], columns=q.get("columns") or [],
                         table_caption=q.get("table_caption"), chapter_code=chapter.code,
                         section_code=section.code, chapter_number=chapter.number,
-                        if_relevant=section.if_relevant,
+                        if_relevant=section.if_relevant, asks_figures=bool(q.get("asks_figures")),
                     )
                     section.questions.append(question)
                 chapter.sections.append(section)

@@ -63,7 +63,19 @@ RULES = {
     "billing.extension.grant": {NC},
     "billing.statement.generate": {NC, AS, PS},
     "billing.import": {NC, AS},
+    # The year in figures
+    "figures.view": {NC, LC, CM, AS},
+    "figures.moment.view": {NC, LC, CM, AS},
+    "figures.moment.manage": {NC, LC},
+    "figures.cost.view": {NC, CM, AS},
+    "figures.cost.manage": {AS},
 }
+
+
+def is_federal_viewer(user):
+    """INAMI/SPF or the convention's follow-up committee: read-only, deployment-wide, without a membership."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active
+                and getattr(user, "is_federal_viewer", False))
 
 
 def memberships_of(user):

@@ -60,5 +60,6 @@ urlpatterns = [
     path("collaboration/", include("partnerships.public_urls")),
     path("article8/", include("article8.urls")),
     path("billing/", include("billing.urls")),
+    path("figures/", include("figures.urls")),
     path("admin/", admin.site.urls),
 ]

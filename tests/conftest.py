@@ -99,4 +99,6 @@ def role_users(coordinator_a, local_coordinator_a, committee_a, admin_a, psychol
         "admin_staff": admin_a,
         "psychologist": psychologist_user_a,
         "outsider": coordinator_b,
+        # INAMI/SPF or the follow-up committee: no membership, deployment-wide read-only pages only (issue 9)
+        "federal_viewer": UserFactory(email="federal@viewer.example", is_federal_viewer=True),
     }

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 NC, LC, CM, AS, PS = "network_coordinator", "local_coordinator", "committee_member", "admin_staff", "psychologist"
 ALL = {NC, LC, CM, AS, PS}
 PUBLIC = "public"
+# The federal viewer (INAMI/SPF, follow-up committee) has no membership: every network page answers the
+# "no network" 403; only the pages listing "federal_viewer" answer 200.
+FV = "federal_viewer"
 
 # url name -> (kwargs key or None, roles answered 200 on GET; PUBLIC for pages anyone may open)
 EXPECTATIONS = {
@@ -121,7 +124,8 @@ def test_authorization_matrix(client, role_users, objects_a):
             client.force_login(user)
             status = client.get(url).status_code
             if role == "outsider":
-                expected = {404} if key else {200, 403}
+                # a member of another network: 404 on objects, except the deployment-wide federal pages (403)
+                expected = {403} if key and isinstance(allowed, set) and allowed <= {FV} else {404} if key else {200, 403}
             elif allowed == "any-user" or role in allowed:
                 expected = {200}
             else:

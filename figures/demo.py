@@ -1,0 +1,134 @@
+"""Demo data of the year in figures (seed_demo, order 60, after the reports, partnerships, article 8 and billing):
+information moments and operating cost claims of 2024 for RSN and RSK, RSN's 2024 report with its figures
+inserted in three chapters and frozen, and the deployment-wide viewer federal@psynam.example. Idempotent."""
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from psynet.models import Network, Organisation, OrganisationKind, Psychologist, User
+
+from . import selectors, services, tables
+from .models import AudienceType, FiguresSnapshot, InformationMoment, OperatingCost
+
+FEDERAL_EMAIL = "federal@psynam.example"
+# The three chapters of RSN's 2024 report that show inserted figures: beneficiaries (3), article 8 (5), finance (6).
+DEMO_QUESTIONS = ["target_beneficiaries_b", "services_article8_b", "finance_billing_a"]
+
+MOMENTS = [
+    # (month, day, audience, place kind or None, place, participants, topic, cost)
+    (2, 6, AudienceType.GP_CIRCLE, OrganisationKind.GP_PRACTICE, "Cercle des médecins généralistes", 34,
+     "L'offre de soutien article 8 pour les médecins généralistes", "180.00"),
+    (3, 19, AudienceType.GLEM_LOK, OrganisationKind.GP_PRACTICE, "GLEM de la Haute-Meuse", 12,
+     "Co-consultation : exemples de collaboration réussie", "95.50"),
+    (5, 14, AudienceType.TEAM_MEETING, OrganisationKind.SCHOOL, "Salle des professeurs", 21,
+     "Repérer le mal-être des élèves et passer le relais", "0.00"),
+    (10, 8, AudienceType.EVENING_MEETING, OrganisationKind.YOUTH_AID, "Locaux de l'AMO", 18,
+     "Rencontre en soirée avec les psychologues conventionnés", "240.00"),
+]
+
+
+def _moments(network, coordinator, local):
+    if InformationMoment.objects.filter(network=network, date__year=2024).exists():
+        return list(InformationMoment.objects.filter(network=network, date__year=2024))
+    zones = list(network.zones.order_by("name"))
+    psychologists = list(Psychologist.objects.filter(conventions__network=network).distinct()[:3])
+    made = []
+    for i, (month, day, audience, kind, place, participants, topic, cost) in enumerate(MOMENTS):
+        organisation = Organisation.objects.filter(network=network, kind=kind).first()
+        by = coordinator if i % 2 == 0 or local is None else local
+        zone = zones[i % len(zones)] if zones and by == local else None
+        if by == local and local is not None:
+            membership = local.memberships.filter(network=network).first()
+            own = list(membership.zones.all()) if membership else []
+            zone = own[0] if own else None
+            if zone is None:
+                by = coordinator
+        moment = services.moment_save(network=network, by=by, data={
+            "date": dt.date(2024, month, day), "place": organisation.name if organisation else place,
+            "organisation": organisation, "zone": zone, "audience_type": audience, "participants": participants,
+            "topic": topic, "cost": Decimal(cost), "other_speakers": "",
+            "coordinators": [u for u in (coordinator,) if u], "psychologists": psychologists[i % 2: i % 2 + 2]})
+        made.append(moment)
+    return made
+
+
+def _costs(network, admin, moments):
+    if admin is None or OperatingCost.objects.filter(network=network, year=2024).exists():
+        return
+    paid = [m for m in moments if m.cost]
+    services.cost_save(network=network, by=admin, data={
+        "year": 2024, "date": dt.date(2024, 6, 28), "amount": sum((m.cost for m in paid), Decimal(0)),
+        "purpose": "Moments d'information pour les lieux d'accroche (salles, collations)",
+        "information_moments": paid})
+    services.cost_save(network=network, by=admin, data={
+        "year": 2024, "date": dt.date(2024, 11, 15), "amount": Decimal("1250.00"),
+        "purpose": "Impression des dépliants de l'offre et de la carte des lieux d'accroche",
+        "information_moments": []})
+
+
+@transaction.atomic
+def _insert_into_frozen_demo_report(report, by):
+    """Demo only: the report was validated by the annual report demo before the other parts had data, so the
+    figures are written in as the coordinator would have inserted them before submitting, then frozen."""
+    from annual_reports.models import Answer, AnswerRevision
+
+    figures = selectors.network_year_figures(report.network, report.year)
+    structure = report.template.structure
+    now = timezone.now()
+    for code in DEMO_QUESTIONS:
+        question = structure.questions.get(code)
+        if question is None:
+            continue
+        text = tables.markdown(tables.tables_for_question(question, figures))
+        answer, _created = Answer.objects.get_or_create(report=report, question_code=code)
+        if "**" in (answer.value or "") and "|" in (answer.value or ""):
+            continue
+        answer.value = f"{(answer.value or '').rstrip()}\n\n{text}".strip()
+        answer.version += 1
+        answer.updated_by, answer.updated_at = by, now
+        answer.save()
+        AnswerRevision.objects.create(answer=answer, version=answer.version, value=answer.value, by=by, at=now)
+    if not FiguresSnapshot.objects.filter(report=report).exists():
+        services.snapshot_take(report=report, by=by)
+
+
+def build(stdout=None):
+    from psynet.management.commands.seed_demo import PASSWORD
+
+    viewer, created = User.objects.get_or_create(
+        email=FEDERAL_EMAIL, defaults={"first_name": "Comité", "last_name": "de suivi", "is_federal_viewer": True})
+    if created or not viewer.check_password(PASSWORD) or not viewer.is_federal_viewer:
+        viewer.is_federal_viewer = True
+        viewer.set_password(PASSWORD)
+        viewer.save()
+    for code in ("RSN", "RSK"):
+        network = Network.objects.filter(code=code).first()
+        if network is None:
+            continue
+        net = code.lower()
+        users = {u.email: u for u in User.objects.filter(email__in=[
+            f"coordinator@{net}.example", f"local@{net}.example", f"admin@{net}.example"])}
+        coordinator = users.get(f"coordinator@{net}.example")
+        if coordinator is None:
+            continue
+        moments = _moments(network, coordinator, users.get(f"local@{net}.example"))
+        _costs(network, users.get(f"admin@{net}.example"), moments)
+    from annual_reports.models import AnnualReport
+
+    report = AnnualReport.objects.filter(network__code="RSN", year=2024).select_related("network", "template").first()
+    if report is not None:
+        coordinator = User.objects.filter(email="coordinator@rsn.example").first()
+        if report.is_frozen:
+            _insert_into_frozen_demo_report(report, coordinator)
+        elif coordinator is not None:
+            for code in DEMO_QUESTIONS:
+                answer = report.answers.filter(question_code=code).first()
+                try:
+                    services.figures_insert(report=report, question_code=code, by=coordinator,
+                                            expected_version=answer.version if answer else 0)
+                except services.FiguresError:
+                    pass
+    if stdout:
+        stdout.write(f"figures: information moments, operating costs, RSN 2024 figures; viewer {FEDERAL_EMAIL}")

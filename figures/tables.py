@@ -1,0 +1,268 @@
+"""The figures as labelled tables (for the report answers, the pages and the PDF annex) and bar charts.
+
+Tables are built from the plain figures dict at render time, in the active language: a snapshot stores codes
+and numbers only, so the same frozen figures print in French or Dutch."""
+from dataclasses import dataclass, field
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from psynet.models import Function, OrganisationKind
+
+from .models import AudienceType
+
+PRIORITY_LABELS = {
+    "gp": gettext_lazy("GP practices"),
+    "school_cpms": gettext_lazy("schools and CPMS"),
+    "youth_aid": gettext_lazy("youth aid (AMO, OverKophuis)"),
+    "other": gettext_lazy("other places"),
+}
+
+# Which tables each template question that asks for figures receives ("insert the year's figures").
+QUESTION_TABLES = {
+    "target_outreach_a": ["requests_place", "requests_zone", "agreements_place", "agreements_modality"],
+    "target_gps_b": ["article8_priority"],
+    "target_schools_b": ["article8_priority"],
+    "target_youth_aid_b": ["article8_priority"],
+    "target_beneficiaries_b": ["beneficiaries", "beneficiaries_band"],
+    "target_detainees_d": ["detainees"],
+    "services_group_a": ["sessions_format", "groups"],
+    "services_group_b": ["sessions_format", "groups"],
+    "services_article8_a": ["article8_priority", "moments"],
+    "services_article8_b": ["article8_type", "article8_priority", "article8_contact", "moments"],
+    "finance_billing_a": ["finance"],
+}
+CHAPTER_TABLES = {
+    "target_groups": ["requests_place", "beneficiaries"],
+    "services": ["sessions_format", "article8_type"],
+    "finance_billing": ["finance"],
+}
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list
+    rows: list = field(default_factory=list)
+    note: str = ""
+
+
+def _n(value, decimals=0):
+    if value is None:
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        decimals = max(decimals, 1)
+    return number_format(value, decimals, force_grouping=True)
+
+
+def _pct(value):
+    return "–" if value is None else f"{number_format(value, 1)} %"
+
+
+def _eur(value):
+    return f"{number_format(value or 0, 2, force_grouping=True)}\xa0€"
+
+
+def _label(choices, key):
+    try:
+        return str(dict(choices)[key])
+    except KeyError:
+        return str(key) if key not in (None, "") else _("not recorded")
+
+
+def _labels():
+    from billing.models import Band, Format, Setting
+    from partnerships.choices import Modality, Outcome, Status
+
+    from article8.models import MissionType
+
+    return {
+        "place": OrganisationKind.choices, "outcome": [*Outcome.choices, ("ongoing", _("ongoing"))],
+        "status": Status.choices, "modality": Modality.choices, "mission": MissionType.choices,
+        "audience": AudienceType.choices, "function": Function.choices, "setting": Setting.choices,
+        "band": Band.choices, "format": Format.choices,
+    }
+
+
+def build_tables(figures):
+    """Every table of the figures, keyed: {key: Table}."""
+    L = _labels()
+    year = figures["year"]
+    req, agr, a8, ses = figures["requests"], figures["agreements"], figures["article8"], figures["sessions"]
+    ben, fin, det = figures["beneficiaries"], figures["finance"], figures.get("detainees") or {}
+    moments = a8.get("information_moments") or {}
+    t = {}
+    t["requests_place"] = Table(
+        "requests_place", _("Collaboration requests %(year)s by type of place") % {"year": year},
+        [_("Type of place"), _("Requests"), _("First contact within 10 working days")],
+        [[_label(L["place"], k), _n(v), _n(req["within_by_place_type"].get(k, 0))]
+         for k, v in req["by_place_type"].items()]
+        + [[_("Total"), _n(req["total"]), _n(req["contacted_within_10_days"])]],
+        note=_("Share first contacted within 10 working days: %(share)s") % {"share": _pct(
+            req["contacted_within_share"])})
+    t["requests_zone"] = Table(
+        "requests_zone", _("Collaboration requests %(year)s by zone and outcome") % {"year": year},
+        [_("Zone or outcome"), _("Requests")],
+        [[k, _n(v)] for k, v in req["by_zone"].items()]
+        + [[_label(L["outcome"], k), _n(v)] for k, v in req["by_outcome"].items()])
+    t["agreements_place"] = Table(
+        "agreements_place", _("Tripartite agreements in force in %(year)s by type of place") % {"year": year},
+        [_("Type of place"), _("Agreements")],
+        [[_label(L["place"], k), _n(v)] for k, v in agr["by_place_type"].items()]
+        + [[_("Total"), _n(agr["active"])]])
+    t["agreements_modality"] = Table(
+        "agreements_modality", _("Tripartite agreements in force in %(year)s by modality") % {"year": year},
+        [_("Modality"), _("Agreements")],
+        [[_label(L["modality"], k), _n(v)] for k, v in agr["by_modality"].items()])
+    t["article8_type"] = Table(
+        "article8_type", _("Article 8 missions %(year)s by mission type") % {"year": year},
+        [_("Mission type"), _("Missions"), _("Hours reserved"), _("Hours delivered")],
+        [[_label(L["mission"], k), _n(v["missions"]), _n(v["hours_reserved"]), _n(v["hours_delivered"])]
+         for k, v in a8["by_mission_type"].items()]
+        + [[_("Total"), _n(a8["missions"]), _n(a8["hours_reserved"]), _n(a8["hours_delivered"])]])
+    t["article8_priority"] = Table(
+        "article8_priority", _("Article 8 missions %(year)s by priority place") % {"year": year},
+        [_("Places"), _("Missions"), _("Hours delivered")],
+        [[str(PRIORITY_LABELS[k]), _n(v["missions"]), _n(v["hours_delivered"])]
+         for k, v in a8["by_priority_place"].items()])
+    t["article8_contact"] = Table(
+        "article8_contact", _("Article 8 in %(year)s: activities, contact hours, information") % {"year": year},
+        [_("Figure"), _("Value")],
+        [[_("Activities delivered"), _n(a8["activities"])], [_("Participants in activities"), _n(a8["participants"])],
+         [_("Contact hours offered (slots)"), _n(a8["contact_hours"]["slots"])],
+         [_("Contact hours offered per week"), _n(a8["contact_hours"]["hours_per_week"])],
+         [_("Information moments held"), _n(moments.get("count", 0))],
+         [_("People reached by information moments"), _n(moments.get("participants", 0))],
+         [_("Share of the article 8 budget used"), _pct(a8.get("use_percent"))]])
+    t["moments"] = Table(
+        "moments", _("Information moments %(year)s by audience") % {"year": year},
+        [_("Audience"), _("Moments"), _("Participants"), _("Cost")],
+        [[_label(L["audience"], k), _n(v["count"]), _n(v["participants"]), _eur(v["cost"])]
+         for k, v in (moments.get("by_audience") or {}).items()]
+        + [[_("Total"), _n(moments.get("count", 0)), _n(moments.get("participants", 0)), _eur(moments.get("cost"))]])
+    t["sessions_format"] = Table(
+        "sessions_format", _("Sessions %(year)s by function and setting") % {"year": year},
+        [_("Function or setting"), _("Sessions")],
+        [[_label(L["function"], k), _n(v)] for k, v in ses["by_function"].items()]
+        + [[_label(L["setting"], k), _n(v)] for k, v in ses["by_setting"].items()]
+        + [[_("Total"), _n(ses["total"])]],
+        note=_("Share of outreaching (at a partner): %(share)s. Clairvisions: not recorded per session.")
+        % {"share": _pct(ses["outreach_share"])})
+    t["groups"] = Table(
+        "groups", _("Group sessions %(year)s") % {"year": year}, [_("Figure"), _("Value")],
+        [[_("Individual sessions"), _n(ses["individual"])], [_("Group sessions"), _n(ses["group"])],
+         [_("Participations in group sessions"), _n(ses["group_participants"])],
+         [_("Head count of F1 community sessions"), _n(ses["community_head_count"])]])
+    t["detainees"] = Table(
+        "detainees", _("Care in prisons %(year)s") % {"year": year}, [_("Figure"), _("Value")],
+        [[_("Psychologists engaged in prisons"), _n(det.get("psychologists", 0))],
+         [_("Individual sessions in prisons"), _n(det.get("sessions", 0))],
+         [_("Detainees seen"), _n(det.get("patients", 0))],
+         [_("Group sessions in prisons"), _n(det.get("group_sessions", 0))]])
+    t["beneficiaries"] = Table(
+        "beneficiaries", _("Unique beneficiaries %(year)s by zone and age band") % {"year": year},
+        [_("Zone"), _("Age band"), _("Beneficiaries"), _("Population"), _("Per 1,000 inhabitants")],
+        [[r["zone"] or _("no zone"), _label(L["band"], r["band"]), _n(r["count"]), _n(r["population"]),
+          _n(r["per_thousand"], 2)] for r in ben["by_zone"]]
+        + [[_("Network"), "", _n(ben["total"]), _n(ben["population"]), _n(ben["per_thousand"], 2)]],
+        note=_("Population: Statbel, municipalities of each zone; a patient seen in two zones counts in both."))
+    t["beneficiaries_band"] = Table(
+        "beneficiaries_band", _("Unique beneficiaries %(year)s by age band") % {"year": year},
+        [_("Age band"), _("Beneficiaries")],
+        [[_label(L["band"], k), _n(v)] for k, v in ben["by_band"].items()] + [[_("Total"), _n(ben["total"])]])
+    t["finance"] = Table(
+        "finance", _("Finance %(year)s") % {"year": year}, [_("Item"), _("Amount")],
+        [[_("Care budget used (fees and lump sums)"), _eur(fin["care_budget_used"])],
+         [_("of which individual session fees"), _eur(fin["session_fees"])],
+         [_("of which yearly lump sums"), _eur(fin["lump_sums"])],
+         [_("of which group session fees"), _eur(fin["group_fees"])],
+         [_("Article 8 delivered (hours × hourly amount)"), _eur(fin["article8_delivered_eur"])],
+         [_("Article 8 budget"), _eur(fin["article8_budget_eur"])],
+         [_("Operating costs claimed (pseudocode 727112)"), _eur(fin["operating_costs"])],
+         [_("of which information moments"), _eur(fin["information_moments_cost"])]])
+    return t
+
+
+def tables_for_question(question, figures):
+    keys = QUESTION_TABLES.get(question.code) or CHAPTER_TABLES.get(question.chapter_code) or []
+    tables = build_tables(figures)
+    return [tables[k] for k in keys]
+
+
+def markdown(tables):
+    """Plain-text/Markdown tables, readable as typed text and editable by the coordinator."""
+    out = []
+    for table in tables:
+        out.append(f"**{table.title}**")
+        out.append("")
+        out.append("| " + " | ".join(table.headers) + " |")
+        out.append("|" + "|".join(["---"] + ["---:"] * (len(table.headers) - 1)) + "|")
+        for row in table.rows:
+            out.append("| " + " | ".join(str(c) for c in row) + " |")
+        if table.note:
+            out.append("")
+            out.append(table.note)
+        out.append("")
+    return "\n".join(out).strip()
+
+
+# ---- charts (inline SVG, black and white) --------------------------------------------------------------------
+
+CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 560, 22, 190
+
+
+def bars(rows):
+    """Geometry of a horizontal bar chart: [(label, value)] → dict for figures/_chart.html (same layout as the
+    billing dashboard's charts)."""
+    values = [float(v or 0) for _l, v in rows]
+    top = max(values) if values and max(values) > 0 else 1
+    width = CHART_WIDTH - LABEL_WIDTH - 80
+    out = []
+    for index, ((label, _v), number) in enumerate(zip(rows, values)):
+        length = max(int(width * number / top), 1)
+        y = index * (BAR_HEIGHT + 6)
+        out.append({"label": str(label), "value": number, "y": y, "text_y": y + 15, "width": length,
+                    "x": LABEL_WIDTH, "value_x": LABEL_WIDTH + length + 6})
+    return {"bars": out, "height": len(out) * (BAR_HEIGHT + 6) + 4, "width": CHART_WIDTH, "label_x": LABEL_WIDTH - 6}
+
+
+def charts(figures):
+    """Bar charts for the annex and the pages: geometry from billing's dashboard helper, drawn in black on white
+    with the value printed at the end of each bar, so they read without colour."""
+    L = _labels()
+    ses, a8, req, ben = figures["sessions"], figures["article8"], figures["requests"], figures["beneficiaries"]
+    out = []
+
+    def add(key, title, rows):
+        rows = [(label, value) for label, value in rows if value]
+        if rows:
+            out.append({"key": key, "title": title, **bars(rows)})
+
+    add("setting", _("Sessions by setting"), [(_label(L["setting"], k), v) for k, v in ses["by_setting"].items()])
+    add("article8", _("Article 8 hours delivered by priority place"),
+        [(str(PRIORITY_LABELS[k]), v["hours_delivered"]) for k, v in a8["by_priority_place"].items()])
+    add("requests", _("Collaboration requests by type of place"),
+        [(_label(L["place"], k), v) for k, v in req["by_place_type"].items()])
+    add("beneficiaries", _("Beneficiaries per 1,000 inhabitants by zone"),
+        [(f"{r['zone'] or _('no zone')} · {_label(L['band'], r['band'])}", r["per_thousand"] or 0)
+         for r in ben["by_zone"]])
+    return out
+
+
+def key_figure_labels():
+    return {
+        "requests": _("Collaboration requests"), "agreements": _("Agreements in force"),
+        "article8_missions": _("Article 8 missions"), "article8_hours": _("Article 8 hours delivered"),
+        "information_moments": _("Information moments"), "sessions": _("Sessions"),
+        "group_sessions": _("Group sessions"), "beneficiaries": _("Unique beneficiaries"),
+        "care_budget_used": _("Care budget used"), "operating_costs": _("Operating costs claimed"),
+    }
+
+
+MONEY_KEYS = {"care_budget_used", "operating_costs"}
+
+
+def format_key(key, value):
+    return _eur(value) if key in MONEY_KEYS else _n(value)

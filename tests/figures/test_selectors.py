@@ -1,0 +1,109 @@
+"""network_year_figures against values computed by hand on the fixed year of factories.build_fixed_year."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from figures import selectors, tables
+from figures.sql import key_totals_sql
+
+from .factories import build_fixed_year
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2025, 2, 1)
+
+
+@pytest.fixture
+def year_a(network_a, zone_a, zone_a2, coordinator_a):
+    build_fixed_year(network_a, zone_a, zone_a2, coordinator_a)
+    return selectors.network_year_figures(network_a, 2024, today=TODAY)
+
+
+def test_requests_by_place_zone_outcome_and_ten_day_share(year_a, zone_a, zone_a2):
+    r = year_a["requests"]
+    assert r["total"] == 3
+    assert r["by_place_type"] == {"school": 2, "gp_practice": 1}
+    assert r["by_zone"] == {zone_a.name: 2, zone_a2.name: 1}
+    assert r["by_outcome"] == {"ongoing": 2, "completed": 1}
+    assert (r["contacted"], r["contacted_within_10_days"], r["overdue"]) == (2, 1, 1)
+    assert r["contacted_within_share"] == 33.3  # 1 of the 3 that were due
+
+
+def test_agreements_in_force_by_place_and_modality(year_a):
+    a = year_a["agreements"]
+    assert a["active"] == 1
+    assert a["by_place_type"] == {"school": 1}
+    assert a["by_modality"] == {"group": 1, "individual": 1}
+
+
+def test_article8_missions_hours_contact_hours_and_information_moments(year_a):
+    a = year_a["article8"]
+    assert a["missions"] == 2  # the refused one is not a mission
+    assert a["hours_delivered"] == 6
+    assert a["hours_reserved"] == 14  # 10 approved (running) + 4 delivered (closed)
+    assert a["by_priority_place"]["gp"] == {"missions": 1, "hours_reserved": 10, "hours_delivered": 2}
+    assert a["by_priority_place"]["school_cpms"] == {"missions": 1, "hours_reserved": 4, "hours_delivered": 4}
+    assert a["by_priority_place"]["youth_aid"]["missions"] == 0
+    assert a["by_mission_type"]["knowledge_sharing"]["missions"] == 1
+    assert (a["activities"], a["participants"]) == (2, 18)
+    assert a["contact_hours"] == {"slots": 1, "hours_per_week": 1.5}
+    m = a["information_moments"]
+    assert (m["count"], m["participants"], m["cost"]) == (2, 40, 100)
+    assert m["by_audience"]["gp_circle"] == {"count": 1, "participants": 30, "cost": 100}
+
+
+def test_sessions_by_function_format_setting_and_groups(year_a):
+    s = year_a["sessions"]
+    assert (s["individual"], s["group"], s["total"]) == (4, 2, 6)
+    assert s["by_setting"] == {"outreach": 3, "practice": 2, "video": 1}
+    assert s["by_function"] == {"F1": 1, "F2": 2, "F3": 3}
+    assert s["outreach_share"] == 50.0
+    assert (s["group_participants"], s["community_head_count"]) == (2, 12)
+    assert s["clairvisions"] is None
+    assert year_a["detainees"] == {"sessions": 1, "psychologists": 1, "patients": 1, "group_sessions": 0}
+
+
+def test_unique_beneficiaries_by_band_and_zone_against_population(year_a, zone_a, zone_a2):
+    b = year_a["beneficiaries"]
+    assert b["total"] == 3
+    assert b["by_band"] == {"adult_15_plus": 2, "youth_0_23": 1}
+    assert b["population"] == 35000  # the shared municipality counted once
+    rows = {(r["zone"], r["band"]): r for r in b["by_zone"]}
+    assert rows[(zone_a.name, "adult_15_plus")]["count"] == 2
+    assert rows[(zone_a.name, "adult_15_plus")]["population"] == 15000
+    assert rows[(zone_a.name, "adult_15_plus")]["per_thousand"] == 0.13
+    assert rows[(zone_a2.name, "youth_0_23")]["population"] == 25000
+
+
+def test_care_budget_and_operating_costs(year_a):
+    f = year_a["finance"]
+    assert f["care_budget_used"] == 977  # 300 fees + 25 lump sum + 2 × 326 group fees
+    assert (f["session_fees"], f["lump_sums"], f["group_fees"]) == (300, 25, 652)
+    assert (f["operating_costs"], f["operating_cost_claims"]) == (350.5, 2)
+    assert f["information_moments_cost"] == 100
+
+
+def test_hand_written_sql_gives_the_same_totals(year_a, network_a):
+    assert key_totals_sql(network_a, 2024) == selectors.key_totals(year_a)
+
+
+def test_bounded_number_of_queries(network_a, zone_a, zone_a2, coordinator_a):
+    with CaptureQueriesContext(connection) as small:
+        selectors.network_year_figures(network_a, 2024)
+    build_fixed_year(network_a, zone_a, zone_a2, coordinator_a)
+    with CaptureQueriesContext(connection) as full:
+        selectors.network_year_figures(network_a, 2024)
+    assert len(full) == len(small) <= 25
+
+
+def test_empty_year_has_no_data_and_tables_still_render(network_a):
+    figures = selectors.network_year_figures(network_a, 2019)
+    assert figures["has_data"] is False
+    assert tables.markdown(list(tables.build_tables(figures).values()))
+
+
+def test_figures_survive_a_json_round_trip(year_a):
+    import json
+
+    assert json.loads(json.dumps(year_a)) == year_a
