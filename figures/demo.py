@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from psynet.models import Network, Organisation, OrganisationKind, Psychologist, User
 
@@ -68,6 +68,60 @@ def _costs(network, admin, moments):
         "information_moments": []})
 
 
+def _shift(value, days):
+    return value - dt.timedelta(days=days) if value else value
+
+
+@transaction.atomic
+def _mirror_year(network, year=2024):
+    """The other demo builders make the last twelve months (relative to today); RSN's report is for 2024. For the
+    demo only, their rows of RSN are mirrored whole weeks back so that they cover ``year`` (weekdays and the
+    one-session-per-patient-per-day rule kept). Skipped when the network already has sessions in that year."""
+    from article8.models import Activity, Mission
+    from billing.models import CareSession, GroupSession
+    from partnerships.models import CollaborationRequest
+
+    if CareSession.objects.filter(network=network, date__year=year).exists():
+        return False
+    last = CareSession.objects.filter(network=network).order_by("-date").values_list("date", flat=True).first()
+    if last is None or last.year <= year:
+        return False
+    days = ((last - dt.date(year, 12, 31)).days // 7 + 1) * 7
+    groups = {}
+    for g in GroupSession.objects.filter(network=network):
+        old = g.pk
+        g.pk, g.import_key, g.date = None, None, _shift(g.date, days)
+        g.save()
+        groups[old] = g.pk
+    clones = []
+    for s in CareSession.objects.filter(network=network, date__gt=_shift(last, 364)):
+        s.pk, s.import_key, s.date = None, None, _shift(s.date, days)
+        s.group_id = groups.get(s.group_id) if s.group_id else None
+        clones.append(s)
+    CareSession.objects.bulk_create(clones, batch_size=1000)
+    for m in Mission.objects.filter(network=network, year__gt=year).prefetch_related("activities"):
+        activities = list(m.activities.all())
+        m.pk, m.year, m.source_reference = None, year, ""
+        m.start_on, m.end_on, m.created_at = _shift(m.start_on, days), _shift(m.end_on, days), _shift(m.created_at, days)
+        if m.start_on and m.start_on.year != year:
+            m.start_on = dt.date(year, 1, 2)
+        if m.end_on and m.start_on and m.end_on < m.start_on:
+            m.end_on = m.start_on
+        m.save()
+        for a in activities:
+            a.pk, a.mission, a.date = None, m, _shift(a.date, days)
+            a.save()
+    for r in CollaborationRequest.objects.filter(network=network, received_at__year__gt=year).prefetch_related("zones"):
+        zones = list(r.zones.all())
+        r.pk, r.access_token_hash, r.access_token_expires_at = None, None, None
+        for name in ("received_at", "due_on", "acknowledged_at", "assigned_at", "contacted_at", "needs_analysed_at",
+                     "closed_at", "status_changed_at", "consent_at"):
+            setattr(r, name, _shift(getattr(r, name), days))
+        r.save()
+        r.zones.set(zones)
+    return True
+
+
 @transaction.atomic
 def _insert_into_frozen_demo_report(report, by):
     """Demo only: the report was validated by the annual report demo before the other parts had data, so the
@@ -118,10 +172,13 @@ def build(stdout=None):
     from annual_reports.models import AnnualReport
 
     report = AnnualReport.objects.filter(network__code="RSN", year=2024).select_related("network", "template").first()
-    if report is not None:
+    if report is not None and not FiguresSnapshot.objects.filter(report=report).exists():
+        _mirror_year(report.network, 2024)
         coordinator = User.objects.filter(email="coordinator@rsn.example").first()
+        language = (report.network.languages or "fr").split(",")[0].strip() or "fr"
         if report.is_frozen:
-            _insert_into_frozen_demo_report(report, coordinator)
+            with translation.override(language):
+                _insert_into_frozen_demo_report(report, coordinator)
         elif coordinator is not None:
             for code in DEMO_QUESTIONS:
                 answer = report.answers.filter(question_code=code).first()
