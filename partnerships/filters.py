@@ -21,7 +21,7 @@ DUE_CHOICES = [
 
 class RequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices,
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices, distinct=False,
                                                  widget=forms.SelectMultiple(attrs={"size": 4}))
     zone = django_filters.ModelChoiceFilter(label=_("Zone"), queryset=Zone.objects.none(), method="filter_zone")
     place_type = django_filters.ChoiceFilter(label=_("Type of place"), choices=PLACE_TYPES)
@@ -38,6 +38,9 @@ class RequestFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.filters["zone"].queryset = zones if zones is not None else Zone.objects.filter(network=network)
+        for field in self.form.fields.values():
+            widget = field.widget
+            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
 
     def filter_text(self, qs, name, value):
         value = value.strip()[:100]

@@ -1,15 +1,19 @@
 """Public pages at /collaboration/ (no account): the request form, the privacy notice, the municipality
 suggestions, and the private pages reached through an unguessable link (the request's follow-up, the agreement
 to sign). A forged, expired or anonymised link answers 404, like a page that does not exist."""
+import hashlib
 import logging
 
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -19,12 +23,8 @@ from psynet.models import Network
 from . import agreements, municipalities, ratelimit, selectors, services
 from .choices import AgreementStatus, Party
 from .forms import (
-    AgreementDeclineForm,
-    PartnerMessageForm,
-    PartnerSignForm,
-    PublicRequestForm,
-    SpamSuspected,
-    WithdrawForm,
+    AgreementDeclineForm, PartnerMessageForm, PartnerSignForm, PublicRequestForm, SpamSuspected, WithdrawForm,
+    sign_started,
 )
 from .views import file_response, pdf_response
 
@@ -80,7 +80,30 @@ def collaboration_form(request):
             return redirect(f"{reverse('collaboration:thanks')}?s={token}")
     else:
         form = PublicRequestForm(preselected=preselected)
-    return render(request, "partnerships/public/form.html", {"form": form, "preselected": preselected})
+        return render(request, "partnerships/public/form.html", {
+            "form_html": _blank_form_html(request, form, preselected), "preselected": preselected})
+    return render(request, "partnerships/public/form.html", {
+        "form_html": render_to_string("partnerships/public/_form_fields.html",
+                                      {"form": form, "preselected": preselected}, request=request),
+        "preselected": preselected})
+
+
+STARTED_PLACEHOLDER = "__PARTNERSHIP_FORM_STARTED__"
+
+
+def _blank_form_html(request, form, preselected):
+    """The empty form's fields, rendered once per language, link and list of networks and kept in the cache (they
+    are most of the page's cost); only the signed start time differs from one visitor to the next."""
+    networks = list(Network.objects.order_by("code").values_list("pk", "code", "name", "generic_email"))
+    key = "partnerships:blank-form:" + hashlib.sha256(repr(
+        (_language(), preselected.code if preselected else "", networks)).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        form.initial["started"] = STARTED_PLACEHOLDER
+        html = render_to_string("partnerships/public/_form_fields.html", {"form": form, "preselected": preselected},
+                                request=request)
+        cache.set(key, html, 3600)
+    return mark_safe(html.replace(STARTED_PLACEHOLDER, sign_started()))  # our own rendering, values escaped
 
 
 def _mask(email):

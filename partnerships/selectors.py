@@ -3,7 +3,7 @@ Querysets are bounded: related rows are joined or prefetched, lists are paginate
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from psynet import permissions as core
@@ -24,9 +24,12 @@ def requests_visible(user, network):
     role = core.role_in(user, network)
     base = CollaborationRequest.objects.all()
     if role == Role.NETWORK_COORDINATOR:
-        in_triage = Exists(TriageNetworks.objects.filter(collaborationrequest_id=OuterRef("pk"),
-                                                         network_id=network.pk))
-        return base.filter(Q(network=network) | Q(network__isnull=True) & in_triage)
+        # The unrouted requests waiting in this network's triage list are few (usually none): fetched first,
+        # they leave a plain condition on the network that the indexes answer alone (an OR with a subquery
+        # makes PostgreSQL read every row of the network).
+        waiting = list(TriageNetworks.objects.filter(network_id=network.pk, collaborationrequest__network__isnull=True)
+                       .values_list("collaborationrequest_id", flat=True)[:1000])
+        return base.filter(Q(network=network) | Q(pk__in=waiting)) if waiting else base.filter(network=network)
     if role == Role.LOCAL_COORDINATOR:
         in_zone = Exists(RequestZones.objects.filter(collaborationrequest_id=OuterRef("pk"),
                                                      zone_id__in=zone_ids_of(user, network)))
@@ -38,6 +41,28 @@ def request_list(user, network):
     return (requests_visible(user, network)
             .select_related("network", "municipality", "assigned_to")
             .prefetch_related(Prefetch("zones", queryset=Zone.objects.order_by("name"))))
+
+
+ROW_FIELDS = ["pk", "received_at", "organisation_name", "place_type", "municipality__name_fr",
+              "municipality__name_nl", "municipality_text", "network_id", "triage_reason", "status", "outcome",
+              "due_on", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__email"]
+
+
+def request_rows(ids):
+    """The values one list page shows, in the order of ``ids``: the page's ids are chosen on the narrow table
+    first, then only these rows are read, as plain values (sorting thousands of joined rows, or building model
+    instances for thirty, costs more than the page)."""
+    rows = {r["pk"]: r for r in CollaborationRequest.objects.filter(pk__in=list(ids)).values(*ROW_FIELDS)}
+    zones = {}
+    for request_id, name in (RequestZones.objects.filter(collaborationrequest_id__in=list(rows))
+                             .order_by("zone__name").values_list("collaborationrequest_id", "zone__name")):
+        zones.setdefault(request_id, []).append(name)
+    result = []
+    for pk in ids:
+        if pk in rows:
+            rows[pk]["zone_names"] = zones.get(pk, [])
+            result.append(rows[pk])
+    return result
 
 
 def triage_list(user, network):
@@ -80,15 +105,19 @@ def siblings_of(partnership_request):
 
 
 def counts_for_home(user, network):
-    visible = requests_visible(user, network)
+    """The figures of the home panel and the list header, in one query."""
     today = timezone.localdate()
-    return {
-        "triage": visible.filter(Q(network__isnull=True) | ~Q(triage_reason="")).exclude(
-            status=Status.CLOSED).count() if core.role_in(user, network) == Role.NETWORK_COORDINATOR else 0,
-        "waiting": visible.filter(status__in=AWAITING_CONTACT).count(),
-        "overdue": visible.filter(status__in=AWAITING_CONTACT, due_on__lt=today).count(),
-        "mine": visible.filter(assigned_to=user).exclude(status=Status.CLOSED).count(),
-    }
+    in_triage = Q(network__isnull=True) | ~Q(triage_reason="")
+    waiting = Q(status__in=AWAITING_CONTACT)
+    counts = requests_visible(user, network).aggregate(
+        triage=Count("pk", filter=in_triage & ~Q(status=Status.CLOSED)),
+        waiting=Count("pk", filter=waiting),
+        overdue=Count("pk", filter=waiting & Q(due_on__lt=today)),
+        mine=Count("pk", filter=Q(assigned_to=user) & ~Q(status=Status.CLOSED)),
+    )
+    if core.role_in(user, network) != Role.NETWORK_COORDINATOR:
+        counts["triage"] = 0
+    return counts
 
 
 # ---- psychologists to propose ---------------------------------------------------------------------

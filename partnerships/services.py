@@ -148,10 +148,11 @@ def zone_coordinators(partnership_request):
 
 def _notify(users, *, partnership_request, key, template, extra=None):
     url = reverse("partnerships:request_detail", args=[partnership_request.pk])
+    extra = {"zones": ", ".join(z.name for z in partnership_request.zones.all()), **(extra or {})}
     for user in users:
         notify(recipient=user, key=f"partnerships:request:{partnership_request.pk}:{key}", url=url,
                network=partnership_request.network, template=f"partnerships/email/{template}",
-               context={"req": partnership_request, "user": user, **(extra or {})})
+               context={"req": partnership_request, "user": user, **extra})
 
 
 def _send_to_partner(partnership_request, *, template, context):
@@ -201,9 +202,10 @@ def partnership_request_submit(*, data, language, preferred_network=None, now=No
     """Store the public form as one request per network it must reach (routing.py), tell the zones' local
     coordinators (or the triage coordinators), and e-mail the partner one acknowledgement with the links."""
     now = now or timezone.now()
-    routes = routing.plan_routes(age_groups=data["age_groups"], municipality=data.get("municipality"),
-                                 preferred_network=preferred_network,
-                                 municipality_text=data.get("municipality_text", ""))
+    with translation.override(settings.LANGUAGE_CODE):  # triage reasons are read by coordinators, not partners
+        routes = routing.plan_routes(age_groups=data["age_groups"], municipality=data.get("municipality"),
+                                     preferred_network=preferred_network,
+                                     municipality_text=data.get("municipality_text", ""))
     submission = Submission(id=uuid.uuid4(), requests=[], links={})
     due_on = workdays.due_date(timezone.localtime(now).date())
     for route in routes:
