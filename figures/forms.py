@@ -98,7 +98,8 @@ class YearForm(forms.Form):
 
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["year"].widget.attrs["class"] = "form-select"
 
 
 def zones_of_local(user, network):

@@ -42,6 +42,13 @@ def test_coordinator_inserts_figures_then_viewer_reads_the_validated_report(page
     answer = Answer.objects.get(report=report, question_code="finance_billing_a")
     assert "350,50" in answer.value and answer.version == 2
     check_accessibility(page, "chapter after inserting")
+    for path in ("/figures/?year=2024", "/figures/information-moments/", "/figures/information-moments/new/",
+                 "/figures/operating-costs/"):
+        page.goto(f"{live_server.url}{path}")
+        check_accessibility(page, path)
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    expect(page.get_by_test_id("figures-status")).to_be_visible()
+    check_accessibility(page, "report page with the figures status")
 
     report = AnnualReport.objects.get(pk=report.pk)
     services.report_submit(report=report, by=users["network_coordinator"])
