@@ -61,5 +61,7 @@ urlpatterns = [
     path("article8/", include("article8.urls")),
     path("billing/", include("billing.urls")),
     path("figures/", include("figures.urls")),
+    path("care-offer/", include("care_offer.urls")),
+    path("apply/", include("care_offer.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,2 @@
+def build(stdout=None):
+    pass

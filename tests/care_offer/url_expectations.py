@@ -1,0 +1,61 @@
+"""The care-offer URLs in the project-wide authorization matrix (tests/test_authorization_matrix.py)."""
+NC, LC, CM, AS, PS = "network_coordinator", "local_coordinator", "committee_member", "admin_staff", "psychologist"
+ALL = {NC, LC, CM, AS, PS}
+PUBLIC = "public"
+VIEW = {NC, LC, CM, AS}
+
+EXPECTATIONS = {
+    "care_offer:index": (None, ALL),
+    "care_offer:application_list": (None, {NC, LC}),
+    "care_offer:application_detail": ("care_application", {NC, LC}),
+    "care_offer:application_review": ("care_application", {NC, LC}),
+    "care_offer:application_interview": ("care_application", {NC, LC}),
+    "care_offer:application_accept": ("care_application", {NC}),
+    "care_offer:application_refuse": ("care_application", {NC}),
+    "care_offer:document_file": ("care_document", {NC, LC}),
+    "care_offer:onboarding_toggle": ("care_onboarding", "post-only"),
+    "care_offer:settings": (None, {NC}),
+    "care_offer:employer_list": (None, VIEW),
+    "care_offer:co_facilitator_list": (None, ALL),
+    "care_offer:co_facilitator_create": (None, {NC, LC}),
+    "care_offer:co_facilitator_update": ("care_co_facilitator", {NC, LC}),
+    "care_offer:supply_demand": (None, VIEW),
+    "care_offer:priority_list": (None, VIEW),
+    "care_offer:priority_create": (None, {NC}),
+    "care_offer:priority_update": ("care_priority", {NC}),
+    "care_offer:clairvision_list": (None, ALL),
+    "care_offer:clairvision_create": (None, {NC, LC, PS}),
+    "care_offer:eligibility": (None, VIEW),
+    "care_offer:override_create": (None, {NC}),
+    "care_offer:override_remove": ("care_organisation", "post-only"),
+    "care_offer:budget_rules": (None, VIEW),
+    "care_offer:condition_update": (None, {NC}),
+    "apply:choose": (None, PUBLIC),
+    "apply:thanks": (None, PUBLIC),
+    "apply:form": ("care_apply_network", PUBLIC),
+}
+
+
+def build_objects(network_a, role_users):
+    from django.core.files.base import ContentFile
+
+    from care_offer import services
+    from care_offer.models import ApplicationDocument
+    from tests.care_offer.factories import (
+        PDF, CoFacilitatorFactory, PriorityFactory, ProviderApplicationFactory,
+    )
+    from tests.factories import OrganisationFactory
+
+    application = ProviderApplicationFactory(network=network_a)
+    document = ApplicationDocument(application=application, kind="diploma", file_name="diplome.pdf",
+                                   file_type="application/pdf", file_size=len(PDF))
+    document.file.save("d.pdf", ContentFile(PDF), save=True)
+    item = services.onboarding_items(network_a)[0]
+    return {
+        "care_application": application, "care_document": {"pk": application.pk, "doc_pk": document.pk},
+        "care_onboarding": {"pk": application.pk, "item_pk": item.pk},
+        "care_co_facilitator": CoFacilitatorFactory(network=network_a),
+        "care_priority": PriorityFactory(network=network_a),
+        "care_organisation": OrganisationFactory(network=network_a),
+        "care_apply_network": {"code": network_a.code},
+    }
