@@ -33,12 +33,12 @@ from common import scale_coordinator, session_cookie
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = str(Path(__file__).with_name("wrk_percentiles.lua"))
-PORT = int(os.environ.get("BENCH_PARTNERSHIPS_PORT", 8768))
-SUBMITTERS = int(os.environ.get("BENCH_PARTNERSHIPS_SUBMITTERS", 50))
-ROUNDS = int(os.environ.get("BENCH_PARTNERSHIPS_ROUNDS", 6))
-BURSTS = int(os.environ.get("BENCH_PARTNERSHIPS_BURSTS", 3))
-MIN_FILL = float(os.environ.get("BENCH_PARTNERSHIPS_MIN_FILL", 3))
-SECONDS = int(os.environ.get("BENCH_PARTNERSHIPS_SECONDS", 8))
+PORT = int(os.environ.get("BENCH_PARTNERSHIPS_PORT", "8768"))
+SUBMITTERS = int(os.environ.get("BENCH_PARTNERSHIPS_SUBMITTERS", "50"))
+ROUNDS = int(os.environ.get("BENCH_PARTNERSHIPS_ROUNDS", "6"))
+BURSTS = int(os.environ.get("BENCH_PARTNERSHIPS_BURSTS", "3"))
+MIN_FILL = float(os.environ.get("BENCH_PARTNERSHIPS_MIN_FILL", "3"))
+SECONDS = int(os.environ.get("BENCH_PARTNERSHIPS_SECONDS", "8"))
 DOMAIN = "bench.example"
 SEPARATOR = "\n" + "-" * 79 + "\n"
 
@@ -144,7 +144,7 @@ def count_acknowledgements(mail_dir):
     acknowledged = set()
     for path in Path(mail_dir).glob("*.log"):
         for message in path.read_text(errors="replace").split(SEPARATOR):
-            to = re.search(r"^To: (bench-[\d-]+@" + re.escape(DOMAIN) + ")", message, re.M)
+            to = re.search(r"^To: (bench-[\d-]+@" + re.escape(DOMAIN) + ")", message, re.MULTILINE)
             if to and "/collaboration/follow/" in message:
                 acknowledged.add(to.group(1))
     return acknowledged

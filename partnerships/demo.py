@@ -111,7 +111,7 @@ def _signing_area(code):
 
 
 def build(stdout=None):
-    if not Network.objects.filter(code__in=["RSK", "RSN"]).count() == 2:
+    if Network.objects.filter(code__in=["RSK", "RSN"]).count() != 2:
         return
     if CollaborationRequest.objects.filter(contact_email__endswith="@" + DOMAIN).exists():
         return
@@ -128,7 +128,7 @@ def _request(i, row, users, areas):
     name, place, nis, ages, offers, step, days_ago, employ = row
     code = "RSK" if routing.kinds_for(ages) == {"children"} else "RSN"
     if step in SIGNING_STEPS and areas.get(code) and nis not in areas[code]:
-        nis = "92094" if "92094" in areas[code] else sorted(areas[code])[0]
+        nis = "92094" if "92094" in areas[code] else min(areas[code])
     municipality = Municipality.objects.filter(nis_code=nis).first()
     received = timezone.now() - dt.timedelta(days=days_ago, hours=i % 7)
     data = {

@@ -114,10 +114,7 @@ class PublicRequestForm(forms.Form):
             Fieldset(_("Your public"), Div("age_groups", css_class="checkbox-columns"),
                      Div("vulnerable_groups", css_class="checkbox-columns"), "vulnerable_other"),
             Fieldset(_("Your request"), "needs", Div("offers", css_class="checkbox-columns"),
-                     HTML('{% load i18n %}<p class="form-text clairvision-note" id="clairvision-note">'
-                          '{% translate "A clairvision is an individual or group session that sheds light on one or '
-                          'more mental-health topics and eases the way to care. A clairvision is not supervision, '
-                          'intervision, team support or team building." %}</p>'),
+                     HTML('{% include "partnerships/public/_clairvision_note.html" %}'),
                      "availability", "employ_interest"),
             Div(Field("website", tabindex="-1", autocomplete="off"), css_class="form-extra", aria_hidden="true"),
             "started",

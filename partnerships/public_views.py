@@ -23,7 +23,12 @@ from psynet.models import Network
 from . import agreements, municipalities, ratelimit, selectors, services
 from .choices import AgreementStatus, Party
 from .forms import (
-    AgreementDeclineForm, PartnerMessageForm, PartnerSignForm, PublicRequestForm, SpamSuspected, WithdrawForm,
+    AgreementDeclineForm,
+    PartnerMessageForm,
+    PartnerSignForm,
+    PublicRequestForm,
+    SpamSuspected,
+    WithdrawForm,
     sign_started,
 )
 from .views import file_response, pdf_response
