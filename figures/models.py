@@ -113,6 +113,7 @@ class FiguresSnapshot(models.Model):
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     figures = models.JSONField(_("figures"))
+    totals = models.JSONField(_("key totals"), default=dict, help_text=_("The headline numbers, for the overview."))
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 

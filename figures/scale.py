@@ -36,8 +36,9 @@ def build(*, networks, rng, stdout=None):
     snapshots = []
     for report in AnnualReport.objects.filter(network_id__in=ids, status__in=["validated", "sent", "archived"]
                                               ).select_related("network"):
-        snapshots.append(FiguresSnapshot(report=report, network=report.network, year=report.year,
-                                         figures=selectors.network_year_figures(report.network, report.year)))
+        figures = selectors.network_year_figures(report.network, report.year)
+        snapshots.append(FiguresSnapshot(report=report, network=report.network, year=report.year, figures=figures,
+                                         totals=selectors.key_totals(figures)))
     FiguresSnapshot.objects.bulk_create(snapshots, batch_size=200)
     if stdout:
         stdout.write(f"figures: {len(moments)} information moments, {len(costs)} cost claims, "

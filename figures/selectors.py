@@ -376,7 +376,7 @@ def federal_overview(year, today=None):
     reports = {r.network_id: r for r in AnnualReport.objects.filter(year=year).only(
         "pk", "network_id", "status", "submitted_at", "validated_at", "sent_on", "year")}
     snapshots = dict(FiguresSnapshot.objects.filter(year=year, report__status__in=VISIBLE_TO_FEDERAL)
-                     .values_list("network_id", "figures"))
+                     .values_list("network_id", "totals"))
     rows, national = [], defaultdict(float)
     counts = defaultdict(int)
     for network in Network.objects.order_by("code").only("pk", "code", "name", "kind"):
@@ -387,7 +387,7 @@ def federal_overview(year, today=None):
         state = ("validated" if status in (Status.VALIDATED, Status.SENT, Status.ARCHIVED)
                  else "submitted" if status == Status.SUBMITTED else "late" if late else "not_submitted")
         counts[state] += 1
-        totals = key_totals(snapshots[network.pk]) if network.pk in snapshots else None
+        totals = snapshots.get(network.pk) or None
         if totals:
             for k, v in totals.items():
                 national[k] += v or 0

@@ -142,7 +142,7 @@ def snapshot_take(*, report, by):
                    before={"taken_at": previous.taken_at.isoformat(), **selectors.key_totals(previous.figures)})
         previous.delete()
     snapshot = FiguresSnapshot.objects.create(report=report, network=report.network, year=report.year,
-                                              figures=figures, taken_by=by if by and by.is_authenticated else None)
+                                              figures=figures, totals=selectors.key_totals(figures), taken_by=by if by and by.is_authenticated else None)
     log_action(report, "figures.snapshot.taken", by=by, network=report.network,
                after={"year": report.year, **selectors.key_totals(figures)})
     return snapshot

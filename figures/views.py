@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -245,19 +246,39 @@ def _federal_report(request, pk):
     return report, None
 
 
+def _overview_stamp(year):
+    """Changes whenever a report of the year changes (status, validation: the snapshot is taken then) or a
+    network is added: two index-only aggregates instead of the overview's queries."""
+    from annual_reports.models import AnnualReport
+    from django.db.models import Count, Max
+
+    reports = AnnualReport.objects.filter(year=year).aggregate(m=Max("updated_at"), n=Count("pk"))
+    networks = Network.objects.aggregate(m=Max("pk"), n=Count("pk"))
+    moment = reports["m"].timestamp() if reports["m"] else 0
+    return f"{moment}-{reports['n']}-{networks['m']}-{networks['n']}"
+
+
 @federal_view
 def federal_overview(request):
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+
     years = selectors.federal_years() or [timezone.localdate().year - 1]
     year = _year(request, default=years[0])
-    overview = selectors.federal_overview(year)
-    labels = tables.key_figure_labels()
-    keys = [k for k, _path in selectors.KEY_FIGURES][:6]
-    for row in overview["rows"]:
-        row["cells"] = [tables.format_key(k, row["totals"][k]) if row["totals"] else "–" for k in keys]
-    national = [tables.format_key(k, overview["national"][k]) if overview["national"] else "–" for k in keys]
+    key = f"figures:federal:{year}:{get_language()}:{timezone.localdate()}:{_overview_stamp(year)}"
+    body = cache.get(key)
+    if body is None:
+        overview = selectors.federal_overview(year)
+        labels = tables.key_figure_labels()
+        keys = [k for k, _path in selectors.KEY_FIGURES][:6]
+        for row in overview["rows"]:
+            row["cells"] = [tables.format_key(k, row["totals"].get(k, 0)) if row["totals"] else "–" for k in keys]
+        national = [tables.format_key(k, overview["national"][k]) if overview["national"] else "–" for k in keys]
+        body = render_to_string("figures/_federal_overview_body.html", {
+            **overview, "headers": [labels[k] for k in keys], "national_cells": national}, request=request)
+        cache.set(key, body, 600)
     return render(request, "figures/federal_overview.html", {
-        **overview, "year_form": YearForm(initial={"year": year}, years=years), "headers": [labels[k] for k in keys],
-        "national_cells": national})
+        "year": year, "year_form": YearForm(initial={"year": year}, years=years), "body": mark_safe(body)})
 
 
 @federal_view
