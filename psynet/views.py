@@ -48,8 +48,17 @@ def _page(request, qs):
 # ---- home, network choice, language ------------------------------------------------------------
 
 
-@network_view()
+@login_required
 def home_view(request):
+    """Each role's to-do page; a deployment-wide viewer without a network lands on the federal overview."""
+    if request.network is None and not permissions.memberships_of(request.user) \
+            and permissions.is_federal_viewer(request.user):
+        return redirect("figures:federal_overview")
+    return _network_home(request)
+
+
+@network_view()
+def _network_home(request):
     core_panels = []
     if permissions.can(request.user, "member.view", request.network):
         core_panels.append(home.Panel(

@@ -45,3 +45,10 @@ def test_user_without_membership_gets_an_explanation(client):
     client.force_login(UserFactory())
     response = client.get(reverse("home"), follow=True)
     assert response.status_code == 403
+
+
+def test_federal_viewer_lands_on_the_federal_overview(client):
+    viewer = UserFactory(is_federal_viewer=True)
+    client.force_login(viewer)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url == reverse("figures:federal_overview")
