@@ -40,10 +40,12 @@ PARTNER_VISIBLE = [AgreementStatus.SENT, AgreementStatus.DECLINED, AgreementStat
 
 
 def _private(response):
-    """Private pages: never cached, never indexed, never leaking their address to another site."""
+    """Private pages: never cached, never indexed, never leaking their address to another site (the project's
+    "same-origin" referrer policy: "no-referrer" would make browsers send "Origin: null" with the page's own
+    forms, which the CSRF check refuses)."""
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -35,7 +35,7 @@ def test_follow_page_shows_status_and_steps(client, submitted):
     assert req.reference in html and "Athénée royal du Confluent" in html
     assert response["Cache-Control"] == "private, no-store"
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize("token", ["x", "A" * 43, "forged-token-" + "z" * 30, "%00", "a" * 200])
