@@ -29,9 +29,7 @@ __all__ = ["SpamSuspected"]
 
 
 def _helper(submit_label):
-    helper = PortalFormHelper()
-    helper.add_input(Submit("submit", submit_label))
-    return helper
+    return PortalFormHelper(submit_label)
 
 
 class ApplicationForm(forms.Form):
@@ -321,12 +319,11 @@ class ClairvisionForm(forms.Form):
         if fixed_psychologist is not None:
             self.fields["psychologist"].initial = fixed_psychologist.pk
             self.fields["psychologist"].disabled = True
-        self.helper = PortalFormHelper()
+        self.helper = PortalFormHelper(_("Record the clairvision"))
         self.helper.layout = Layout(
             HTML('{% include "care_offer/_clairvision_notice.html" %}'),
             "held_on", "place", "place_text", "format", "participants", Div("themes", css_class="checkbox-columns"),
             "themes_other", "psychologist", "priorities")
-        self.helper.add_input(Submit("submit", _("Record the clairvision")))
 
     def clean(self):
         data = super().clean()
