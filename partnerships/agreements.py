@@ -79,8 +79,8 @@ class TextChanged(AgreementRefused):
 
 
 def _locked(agreement):
-    return (Agreement.objects.select_for_update().select_related("network", "psychologist", "request")
-            .get(pk=agreement.pk))
+    return (Agreement.objects.select_for_update(of=("self",))
+            .select_related("network", "psychologist", "request").get(pk=agreement.pk))
 
 
 def _transition(agreement, *, to, by, fields=(), extra=None, actor_label=""):

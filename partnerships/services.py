@@ -80,7 +80,7 @@ def _absolute(path):
 
 
 def _locked(partnership_request):
-    return (CollaborationRequest.objects.select_for_update().select_related("network")
+    return (CollaborationRequest.objects.select_for_update(of=("self",)).select_related("network")
             .get(pk=partnership_request.pk))
 
 
@@ -829,7 +829,8 @@ def gdpr_erase(*, network, email, by):
     core_permissions.require(by, "partnership.gdpr", network)
     now = timezone.now()
     ids = []
-    for partnership_request in requester_requests(network, email).select_for_update(of=("self",)):
+    found = list(requester_requests(network, email).values_list("pk", flat=True))
+    for partnership_request in CollaborationRequest.objects.select_for_update().filter(pk__in=found):
         _anonymise(partnership_request, now=now)
         log_action(partnership_request, "partnerships.request.anonymised", by=by, network=network,
                    after={"reason": "erasure"})

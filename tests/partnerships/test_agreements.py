@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partnerships import agreements, services
 from partnerships.choices import AgreementStatus, Party, Status
@@ -20,6 +20,13 @@ from .conftest import FORM
 from .factories import make_agreement, version_of
 
 IP, UA = "203.0.113.7", "Mozilla/5.0 (X11; Linux x86_64) Chromium/140"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are checked on their English source text."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
