@@ -159,8 +159,9 @@ def wait_for(condition, timeout):
     return value
 
 
-def wrk(url, cookie):
-    cmd = ["wrk", "-t2", "-c20", f"-d{SECONDS}s", "-s", LUA, "-H", f"Cookie: {cookie}", url]
+def wrk(url, cookie, connections=20):
+    threads = min(2, connections)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "-s", LUA, "-H", f"Cookie: {cookie}", url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
     m = re.search(r"RESULT requests=(\d+) errors=(\d+) p50_ms=([\d.]+) p95_ms=([\d.]+) rps=([\d.]+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -235,15 +236,16 @@ def main():
     connection.close()
 
     mail_dir = tempfile.mkdtemp(prefix="psynet-bench-mail-")
+    with_worker = bool(os.environ.get("REDIS_URL"))  # without a broker, the e-mails go out inside the requests
     env = {**os.environ, "EMAIL_FILE_PATH": mail_dir, "PARTNERSHIP_RATE_LIMIT": "1000000/60",
-           "PARTNERSHIP_MIN_FILL_SECONDS": str(MIN_FILL), "CELERY_EAGER": "False",
+           "PARTNERSHIP_MIN_FILL_SECONDS": str(MIN_FILL), "CELERY_EAGER": "False" if with_worker else "True",
            "CELERY_QUEUE": f"bench-partnerships-{os.getpid()}"}
-    log = open(Path(mail_dir).with_suffix(".log"), "w")
+    log = open(Path(mail_dir).with_suffix(".log"), "w")  # noqa: SIM115 (closed in the finally below)
     server = start([str(ROOT / ".venv/bin/gunicorn"), "psynet.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
                     "--workers", "4", "--log-level", "warning"], env, log)
     worker = start([str(ROOT / ".venv/bin/celery"), "-A", "psynet", "worker", "--pool", "prefork", "--concurrency",
                     "1", "-Q", env["CELERY_QUEUE"], "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-                   env, log)
+                   env, log) if with_worker else None
     try:
         for _ in range(100):
             if subprocess.run(["curl", "-sf", f"http://127.0.0.1:{PORT}/health/ping/"], capture_output=True,
@@ -267,12 +269,14 @@ def main():
         connection.close()
         time.sleep(1)
         baseline = wrk(f"http://127.0.0.1:{PORT}/health/ping/", cookie)
+        single = wrk(f"http://127.0.0.1:{PORT}{list_paths[0][1]}", cookie, connections=1)
         lists = {label: wrk(f"http://127.0.0.1:{PORT}{path}", cookie) for label, path in list_paths}
     finally:
         server.terminate()
-        worker.terminate()
         server.wait(timeout=20)
-        worker.wait(timeout=30)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
         log.close()
     CollaborationRequest.objects.filter(contact_email__endswith="@" + DOMAIN).delete()
     shutil.rmtree(mail_dir, ignore_errors=True)
@@ -284,6 +288,8 @@ def main():
     print(f"\nPartnerships (issue 5), {os.cpu_count()} CPUs, load average {load[0]:.1f} (1 min) / {load[1]:.1f} (5 min) before the "
           f"run: {total_requests:,} requests and {total_agreements:,} agreements in the database; "
           f"{network.code}: {in_network:,} requests")
+    print("e-mails sent by " + ("a Celery worker (Redis), as in production" if with_worker else
+                                "the web workers themselves (eager Celery: no REDIS_URL)"))
     print(f"{'figure':66} {'value':>14} {'target':>10}")
     rows = [
         (f"form: {SUBMITTERS} submitters x {ROUNDS} rounds, POST p95 (ms)", f"{p95_paced:.1f}", "≤ 150"),
@@ -300,6 +306,8 @@ def main():
          f"{duration:.0f} / {len(everything) / duration:.1f}", ""),
     ]
     rows.append(("baseline: trivial view (/health/ping/), p95 with 20 concurrent users (ms)", f"{baseline['p95']:.1f}",
+                 ""))
+    rows.append(("list, open requests: one user alone, p50 / p95 (ms)", f"{single['p50']:.1f} / {single['p95']:.1f}",
                  ""))
     for label, path in list_paths:
         r = lists[label]
