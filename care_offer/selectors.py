@@ -280,6 +280,21 @@ def supply_demand(network, on=None):
             "profiles_recorded": len(profiles)}
 
 
+def supply_demand_fingerprint(network):
+    """Changes whenever the figures may change: the network's requests (count, last update), conventions (count,
+    last id) and provider profiles (count, last update). Three indexed aggregates, a few ms at national scale."""
+    from django.db.models import Max
+
+    from partnerships.models import CollaborationRequest
+
+    r = CollaborationRequest.objects.filter(network=network).aggregate(n=Count("pk"), at=Max("updated_at"))
+    c = Convention.objects.filter(network=network).aggregate(n=Count("pk"), last=Max("pk"))
+    p = ProviderProfile.objects.filter(network=network).aggregate(n=Count("pk"), at=Max("updated_at"))
+    zones = Zone.objects.filter(network=network).aggregate(n=Count("pk"), last=Max("pk"))
+    return (f"{r['n']}.{r['at'] and r['at'].timestamp()}.{c['n']}.{c['last']}.{p['n']}."
+            f"{p['at'] and p['at'].timestamp()}.{zones['n']}.{zones['last']}.{timezone.localdate()}")
+
+
 def _pair(key, demand, supply):
     """One cell: the shortage is flagged when requests wait and nobody offers it, or there are more than two
     requests per psychologist."""

@@ -1,10 +1,17 @@
 """Thin views: permission → form → service → redirect/render."""
+import hashlib
+import time
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -238,10 +245,28 @@ def _co_facilitator_form(request, obj):
 # ---- supply and demand ---------------------------------------------------------------------------------------
 
 
+SUPPLY_CACHE_SECONDS = 600
+SUPPLY_FRESH_SECONDS = 60
+
+
 @network_view("care_offer.view")
 def supply_demand(request):
+    """The figures' body is rendered once per data state and language and kept in the cache. Within a minute of
+    its last check it is served as is (no query); after that, the fingerprint (any request, convention, profile or
+    zone of the network changed, or a new day) decides whether it is recomputed."""
+    network = request.network
+    key = f"care_offer:supply:{network.pk}:{get_language()}"
+    cached = cache.get(key)
+    now = time.time()
+    if cached is None or now - cached["checked"] > SUPPLY_FRESH_SECONDS:
+        fingerprint = hashlib.sha256(selectors.supply_demand_fingerprint(network).encode()).hexdigest()[:24]
+        if cached is None or cached["fingerprint"] != fingerprint:
+            body = render_to_string("care_offer/_supply_body.html", {"data": selectors.supply_demand(network)})
+            cached = {"fingerprint": fingerprint, "body": body, "computed": timezone.now()}
+        cached["checked"] = now
+        cache.set(key, cached, SUPPLY_CACHE_SECONDS)
     return render(request, "care_offer/supply_demand.html", {
-        "data": selectors.supply_demand(request.network), **_nav(request)})
+        "body": mark_safe(cached["body"]), "computed": cached["computed"], **_nav(request)})
 
 
 # ---- priorities ----------------------------------------------------------------------------------------------

@@ -225,3 +225,23 @@ def test_condition_saved_and_shown(client, network_a, coordinator_a):
     url = reverse("care_offer:condition_update") + "?offer=group"
     assert client.post(url, {"conditions": "Deux animateurs, 4 à 15 participants"}).status_code == 302
     assert "Deux animateurs" in client.get(reverse("care_offer:budget_rules")).content.decode()
+
+
+def test_supply_page_follows_a_new_request(client, network_a, zone_a, coordinator_a, monkeypatch):
+    from care_offer import views
+
+    monkeypatch.setattr(views, "SUPPLY_FRESH_SECONDS", -1)
+    from partnerships import services as partnership_services
+    from tests.factories import MunicipalityFactory
+
+    municipality = MunicipalityFactory()
+    zone_a.municipalities.add(municipality)
+    client.force_login(coordinator_a)
+    url = reverse("care_offer:supply_demand")
+    assert client.get(url).status_code == 200
+    data = {"organisation_name": "École", "place_type": "school", "municipality": municipality,
+            "contact_name": "Anne", "contact_email": "anne@test.example", "age_groups": ["12_17"], "needs": "n",
+            "offers": ["clairvision"], "employ_interest": "no"}
+    partnership_services.partnership_request_submit(data=data, language="fr", preferred_network=network_a)
+    html = client.get(url).content.decode()
+    assert "1 / 0" in html and "badge" in html
