@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ["psynet", "annual_reports", "partnerships", "article8", "billing", "templates", "manage.py"]
+# Every directory of the project with Python code or templates (every app, whatever its name), and manage.py.
+SOURCES = sorted(p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")
+                 and p.name not in {"tests", "static", "staticfiles", "locale", "benchmarks", "private_media",
+                                    "test-artifacts", "__pycache__"}) + ["manage.py"]
 
 
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="gettext is not installed (apt-get install gettext)")
