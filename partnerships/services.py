@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from psynet import permissions as core_permissions
 from psynet.audit import log_action
-from psynet.models import Membership, Network, Role, User
+from psynet.models import Membership, Role
 from psynet.services import notify
 
 from . import routing, workdays
@@ -895,10 +895,3 @@ def reminders_send(*, today=None):
     sent += agreements.agreement_reminders_send(today=today)
     return sent
 
-
-def users_by_email(emails):
-    return list(User.objects.filter(email__in=emails))
-
-
-def network_of(code):
-    return Network.objects.filter(code=code).first()
