@@ -8,6 +8,7 @@
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -177,7 +178,7 @@ def test_coordinator_journey_triage_to_signed_pdf(page, live_server, psynam):
     with page.expect_download() as download_info:
         page.get_by_test_id("pdf-link").click()
     pdf_path = download_info.value.path()
-    data = open(pdf_path, "rb").read()
+    data = Path(pdf_path).read_bytes()
     assert data.startswith(b"%PDF")
     agreement.refresh_from_db()
     req.refresh_from_db()

@@ -16,7 +16,7 @@ from .conftest import sent_mails, wait_for
 pytestmark = [pytest.mark.integration]
 
 
-def test_acknowledgement_sent_once_by_the_worker(client, celery_worker_process, psynam):
+def test_acknowledgement_sent_once_by_the_worker(client, celery_worker_process, psynam):  # noqa: F811
     data = {**{k: v for k, v in FORM.items() if k != "consent"}, "municipality": psynam["gembloux"],
             "age_groups": ["24_64"]}
     with transaction.atomic():
