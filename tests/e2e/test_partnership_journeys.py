@@ -136,7 +136,7 @@ def test_coordinator_journey_triage_to_signed_pdf(page, live_server, psynam):
     check_accessibility(page, "propose psychologists")
     page.locator(f"#candidate-{psynam['rsn_psy'].pk}").check()
     page.locator("form[method=post] [type=submit]").last.click()
-    page.get_by_role("link", name=re.compile("document de tripartenariat", re.I)).click()
+    page.get_by_role("link", name=re.compile("document de tripartenariat", re.IGNORECASE)).click()
     check_accessibility(page, "agreement form")
     page.fill("#id_hours_per_period", "4")
     page.fill("#id_total_hours", "120")
