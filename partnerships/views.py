@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -105,13 +106,14 @@ def _row_values(rows):
     today = timezone.localdate()
     dutch = translation.get_language() == "nl"
     statuses, outcomes, places = dict(Status.choices), dict(Outcome.choices), dict(PLACE_TYPES)
+    detail = reverse("partnerships:request_detail", args=[0]).rsplit("0/", 1)[0]  # reversed once, not per row
     values = []
     for r in rows:
         waiting = r["status"] in AWAITING_CONTACT
         received = timezone.localtime(r["received_at"])
         name = " ".join(x for x in [r["assigned_to__first_name"], r["assigned_to__last_name"]] if x)
         values.append({
-            "pk": r["pk"], "reference": f"DC-{received.year}-{r['pk']:05d}",
+            "pk": r["pk"], "href": f"{detail}{r['pk']}/", "reference": f"DC-{received.year}-{r['pk']:05d}",
             "received": date_format(received, "SHORT_DATE_FORMAT"), "organisation": r["organisation_name"],
             "place": places.get(r["place_type"], r["place_type"]),
             "municipality": (r["municipality__name_nl"] if dutch else r["municipality__name_fr"])
