@@ -150,15 +150,17 @@ def render_text(agreement):
 def text_context(agreement):
     from .selectors import article8_hours
 
-    article8 = [{"label": Article8Mission(k).label, "hours": v} for k, v in (agreement.article8_hours or {}).items()
+    article8 = [{"label": str(Article8Mission(k).label), "hours": v} for k, v in (agreement.article8_hours or {}).items()
                 if k in Article8Mission.values and v]
+    # Labels as plain strings: the text is rendered with autoescape off, where |join cannot join lazy strings.
     return {
         "a": agreement, "network": agreement.network, "psychologist": agreement.psychologist,
-        "modalities": agreement.get_modality_labels(), "article8": article8,
+        "modalities": [str(m) for m in agreement.get_modality_labels()], "article8": article8,
         "article8_total": article8_hours(agreement),
-        "co_facilitators": [CoFacilitator(c).label for c in agreement.co_facilitators if c in CoFacilitator.values],
-        "order": [Party(p).label for p in agreement.order],
-        "age_groups": [_age_label(a) for a in agreement.age_groups],
+        "co_facilitators": [str(CoFacilitator(c).label) for c in agreement.co_facilitators
+                            if c in CoFacilitator.values],
+        "order": [str(Party(p).label) for p in agreement.order],
+        "age_groups": [str(_age_label(a)) for a in agreement.age_groups],
     }
 
 

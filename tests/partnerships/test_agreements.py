@@ -90,6 +90,15 @@ def test_the_text_is_stable(agreement):
     assert agreements.render_text(agreement) == version_of(agreement).text
 
 
+def test_the_text_reads_well_in_french(psynam, agreement):
+    agreements.agreement_update(agreement=agreement, by=psynam["rsn_nc"], age_groups=["24_64", "65_plus"],
+                                co_facilitators=["partner_staff", "expert"])
+    text = version_of(agreement).text
+    assert "partenaire → psychologue → réseau" in text
+    assert "[" not in text and "'" not in text.replace("l'", "").replace("d'", "").replace("n'", "").replace(
+        "qu'", "")
+
+
 def test_three_signatures_in_order_record_everything_and_activate(psynam, agreement, proposed, mailoutbox,
                                                                   django_capture_on_commit_callbacks):
     link = send(agreement, psynam["rsn_lc_west"], mailoutbox, django_capture_on_commit_callbacks)
