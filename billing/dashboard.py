@@ -106,6 +106,7 @@ def compute(network, psychologist=None, today=None):
         else:
             saturation["low"] += 1
     return {
+        "specialised_average": specialised_average(network, today) if psychologist is None else [],
         "budget": budget_rows, "budget_total": sum((v for _m, v in budget_rows), Decimal("0")),
         "by_function": sorted(by_function.items()), "by_format": sorted(by_format.items()),
         "by_setting": sorted(by_setting.items()), "outreach_share": outreach_share, "total_sessions": total,
@@ -115,6 +116,33 @@ def compute(network, psychologist=None, today=None):
                        (_("quota reached"), saturation["full"]),
                        (_("no quota (unlimited)"), saturation["unlimited"])],
     }
+
+
+def specialised_average(network, today):
+    """The "average 8 / 10 sessions" of specialised care (issue 10): per quota rule carrying a network average for
+    this network's age band (specialised in the 2021 model, F3 from 2024), the average number of sessions per
+    patient over the rolling 12 months ending today, against that average. An indicator for the network, never a
+    refusal: one person's cap stays the rule's maximum. One grouped query per rule (two at most)."""
+    start = add_months(today, -12) + timedelta(days=1)
+    band = Band.YOUTH if network.kind == "children" else Band.ADULT
+    rows = []
+    for rule in QuotaRule.objects.filter(network_average__isnull=False, band__in=[band, Band.ANY]).order_by(
+            "valid_from", "pk"):
+        first = max(start, rule.valid_from) if rule.valid_from else start
+        last = min(today, rule.valid_to) if rule.valid_to else today
+        if first > last:
+            continue
+        scope = CareSession.objects.filter(network=network, model=rule.model, format=rule.format, band=band,
+                                           date__gte=first, date__lte=last)
+        if rule.function != "any":
+            scope = scope.filter(function=rule.function)
+        counts = scope.aggregate(sessions=Count("pk"), patients=Count("patient_id", distinct=True))
+        average = round(counts["sessions"] / counts["patients"], 1) if counts["patients"] else None
+        rows.append({"function": rule.function, "model": rule.model, "format": rule.format, "from": first,
+                     "to": last, "sessions": counts["sessions"], "patients": counts["patients"],
+                     "average": average, "target": rule.network_average, "cap": rule.max_sessions,
+                     "above": average is not None and average > rule.network_average})
+    return rows
 
 
 def charts_of(data):
@@ -162,6 +190,11 @@ def bars(rows):
 def export_tables(data):
     """The dashboard as (title, header, rows) tables for CSV/XLSX."""
     return [
+        (_("Average sessions per patient in specialised care (rolling 12 months)"),
+         [_("Function"), _("Patients"), _("Sessions"), _("Average per patient"), _("Network average aimed at"),
+          _("Individual cap")],
+         [[r["function"], r["patients"], r["sessions"], r["average"], r["target"], r["cap"]]
+          for r in data.get("specialised_average", [])]),
         (_("Care budget used by month"), [_("Month"), _("Amount (EUR)")], [[m, str(v)] for m, v in data["budget"]]),
         (_("Sessions by function"), [_("Function"), _("Sessions")], [list(r) for r in data["by_function"]]),
         (_("Sessions by format"), [_("Format"), _("Sessions")], [list(r) for r in data["by_format"]]),

@@ -84,8 +84,9 @@ def build(stdout=None):
         if not psychologists:
             continue
         rng = random.Random(f"billing-{code}")
-        _report, counts = run_import(network=network, data=_csv_bytes(_rows_for(network, psychologists, rng, today)),
-                                     actor_label="demo")
+        rows = _rows_for(network, psychologists, rng, today)
+        _demo_assessments(network, rows, psychologists)
+        _report, counts = run_import(network=network, data=_csv_bytes(rows), actor_label="demo")
         if stdout:
             stdout.write(f"billing demo {code}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         _community_sessions(network, psychologists, today)
@@ -102,6 +103,27 @@ def build(stdout=None):
                     if not Statement.objects.filter(network=network, psychologist=psychologist, month=month).exists():
                         statement_generate(network=network, psychologist=psychologist, month=month)
     write_demo_import()
+
+
+def _demo_assessments(network, rows, psychologists):
+    """Functional assessments on the first F3 session of most demo patients; one patient in ten has none, so the
+    import report shows the refusal of their later F3 sessions (issue 10)."""
+    from .models import AssessmentOutcome, FunctionalAssessment
+    from .services import patient_for_niss
+
+    by_inami = {p.inami_number: p for p in psychologists}
+    first = {}
+    for number, day, inami, function, format_, *_rest in rows:
+        if function == "F3" and format_ == "individual":
+            first[number] = min(first.get(number, (day, inami)), (day, inami))
+    assessments = []
+    for index, (number, (day, inami)) in enumerate(sorted(first.items())):
+        if index % 10 == 9:
+            continue
+        assessments.append(FunctionalAssessment(
+            network=network, patient=patient_for_niss(number), date=dt.date.fromisoformat(day),
+            psychologist=by_inami[inami], outcome=AssessmentOutcome.TREATMENT))
+    FunctionalAssessment.objects.bulk_create(assessments, ignore_conflicts=True)
 
 
 def _community_sessions(network, psychologists, today):

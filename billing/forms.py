@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from psynet.models import Function
 
 from . import selectors
-from .models import Format, Setting
+from .models import AssessmentOutcome, Format, Setting
 from .rules import RuleBook
 
 
@@ -150,3 +150,17 @@ class StatementForm(_NetworkForm):
         if month > timezone.localdate():
             raise forms.ValidationError(_("The month is in the future."))
         return month
+
+
+class AssessmentForm(_NetworkForm):
+    psychologist = forms.ModelChoiceField(label=_("Psychologist who did the assessment"), queryset=None)
+    national_number = forms.CharField(
+        label=_("National number (NISS/INSZ)"), max_length=20,
+        help_text=_("11 digits, NN or BIS. Only a keyed hash is stored, never the number."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    date = forms.DateField(label=_("Date of the assessment"), widget=DateInput())
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=AssessmentOutcome.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Record the assessment"), "assessment-form")

@@ -5,7 +5,9 @@ refused with one clear message and nothing is written. Rows are then applied in 
 engine as a registration in the browser (billing.rules.evaluate), in chunks: the chunk's patients are locked
 (select_for_update), their sessions around the chunk's dates loaded in one query, every row evaluated in memory
 and the accepted ones written with one bulk_create. The whole import is one transaction, so a crash or a dry run
-leaves the data as it was. Each row has an import key (patient + date + psychologist): importing the same file
+leaves the data as it was. The layout has no place column: an individual outreaching row is accepted as before
+(the place, and so its outreaching eligibility, is not known), a group row goes through group_session_register,
+which checks the place like a registration in the browser. Each row has an import key (patient + date + psychologist): importing the same file
 again reports every row as a duplicate and creates nothing.
 """
 import csv
@@ -25,7 +27,7 @@ from psynet.audit import log_action
 from psynet.models import Convention, Psychologist
 
 from . import pseudonym as pseudo
-from .models import BimStatus, CareSession, FeeRule, Format, GroupSession, Patient, Setting
+from .models import BimStatus, CareSession, FeeRule, Format, FunctionalAssessment, GroupSession, Patient, Setting
 from .rules import Extension, FUNCTIONS_BY_MODEL, Past, Refusal, RuleBook, add_months, evaluate
 from .services import group_session_register, import_key
 
@@ -252,6 +254,10 @@ def _apply_chunk(chunk, *, network, book, conventions, zones, patients, groups, 
     from .models import QuotaExtension
     for e in QuotaExtension.objects.filter(patient_id__in=ids, network=network):
         extensions[e.patient_id].append(Extension(e.function, e.format, e.valid_from, e.valid_to, e.extra_sessions, e))
+    assessments = defaultdict(list)
+    for pid, day in FunctionalAssessment.objects.filter(patient_id__in=ids, date__lte=chunk[-1].day).values_list(
+            "patient_id", "date"):
+        assessments[pid].append(day)
     bim_known = defaultdict(list)
     for pid, valid_from, is_bim in BimStatus.objects.filter(patient_id__in=ids).values_list(
             "patient_id", "valid_from", "is_bim"):
@@ -293,7 +299,7 @@ def _apply_chunk(chunk, *, network, book, conventions, zones, patients, groups, 
             decision = evaluate(book, day=row.day, today=today, network_id=network.pk, network_kind=network.kind,
                                 function=row.function, format_=Format.INDIVIDUAL, is_bim=row.is_bim,
                                 birth=births[pid], conventions=conventions[row.psychologist.pk],
-                                history=history[pid], extensions=extensions[pid])
+                                history=history[pid], extensions=extensions[pid], assessments=assessments[pid])
         except Refusal as exc:
             row.result = ("refused", exc.rule, "", "", exc.full_message)
             continue

@@ -54,6 +54,7 @@ def load_rules(directory=None):
             model=row["model"], band=row["band"], function=row["function"], format=row["format"],
             valid_from=_date(row["effective_from"]),
             defaults=dict(max_sessions=_int(row["max_sessions"]), network_average=_int(row["network_average"]),
+                          assessment_after=_int(row.get("assessment_after")),
                           period=row["period"], valid_to=_date(row["effective_to"]), status=row["status"],
                           source=row["source"]))
         counts["quota"] = counts.get("quota", 0) + 1

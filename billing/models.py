@@ -129,8 +129,15 @@ class QuotaRule(DatedRule):
     function = models.CharField(_("function"), max_length=20, help_text="first_line / specialised / F1 / F2 / F3 / any")
     format = models.CharField(_("format"), max_length=12)
     max_sessions = models.PositiveIntegerField(_("maximum sessions"), null=True, blank=True)
-    network_average = models.PositiveIntegerField(_("network average"), null=True, blank=True)
+    network_average = models.PositiveIntegerField(
+        _("network average"), null=True, blank=True,
+        help_text=_("The average number of sessions per patient the network aims at: a dashboard indicator, never "
+                    "a refusal."))
     period = models.CharField(_("period"), max_length=20, choices=Period.choices)
+    assessment_after = models.PositiveIntegerField(
+        _("sessions before the functional assessment"), null=True, blank=True,
+        help_text=_("Sessions of this function a patient may have in the period before the functional assessment "
+                    "(bilan fonctionnel) must be recorded. Empty: no assessment required."))
 
     class Meta:
         verbose_name = _("quota rule")
@@ -383,3 +390,36 @@ class ImportBatch(models.Model):
     @property
     def progress_percent(self):
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class AssessmentOutcome(models.TextChoices):
+    TREATMENT = "treatment", _("specialised care or treatment indicated")
+    FIRST_LINE = "first_line", _("first-line care is enough")
+    REFERRAL = "referral", _("referral to other care")
+
+
+class FunctionalAssessment(models.Model):
+    """The functional assessment (bilan fonctionnel) of a patient (issue 10): recorded before specialised sessions
+    (2021 model) or treatment sessions (F3) beyond the first. Which sessions need it is data
+    (QuotaRule.assessment_after). Pseudonymised like the sessions: the patient, a date, who did it, the outcome."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
+    date = models.DateField(_("date of the assessment"))
+    psychologist = models.ForeignKey(Psychologist, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("psychologist"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AssessmentOutcome.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("functional assessment")
+        verbose_name_plural = _("functional assessments")
+        ordering = ["-date", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["patient", "psychologist", "date"],
+                                               name="billing_one_assessment_per_day")]
+        indexes = [models.Index(fields=["network", "date"]), models.Index(fields=["patient", "date"])]
+
+    def __str__(self):
+        return f"{self.patient} {self.date:%d/%m/%Y}"

@@ -255,12 +255,34 @@ def check_quota(rule, day, history, extra=0):
                                        "%(date)s (sessions already registered later).") % {"date": fmt(later)})
 
 
+def check_assessment(rule, day, history, assessments):
+    """The functional assessment (bilan fonctionnel, issue 10) before specialised (2021) or treatment (F3) sessions
+    beyond the first. Which rows need it, and after how many sessions, is data: ``QuotaRule.assessment_after``
+    (quota.csv). Sessions counted: the patient's sessions of the rule's model and function (any format) in the
+    rule's period, before ``day``. ``assessments``: the dates of the patient's recorded assessments; one on or
+    before ``day`` lets the session through."""
+    after = getattr(rule, "assessment_after", None)
+    if rule is None or after is None:
+        return
+    start = window_start(rule, day) or date.min
+    earlier = [p for p in history if p.model == rule.model and start <= p.date < day
+               and (rule.function == "any" or p.function == rule.function)]
+    if len(earlier) < after or any(a <= day for a in assessments):
+        return
+    raise Refusal(f"ASSESSMENT_{rule.model}_{rule.function}".upper(), _(
+        "Functional assessment missing: beyond the first %(count)s %(function)s session(s) in the period, the "
+        "functional assessment (bilan fonctionnel) must be recorded on or before the session date. Record it "
+        "under Billing › Functional assessments, then register the session again.") % {
+        "count": after, "function": rule.function})
+
+
 def evaluate(book, *, day, today, network_id, network_kind, function, format_, is_bim, birth, conventions,
-             history, extensions=(), fee_code=None):
+             history, extensions=(), fee_code=None, assessments=()):
     """Check one patient session against every rule; return a Decision or raise Refusal.
 
     ``conventions``: the psychologist's conventions with this network [(start_on, end_on, functions, age_groups)].
     ``history``: Past sessions of this patient around ``day``. ``extensions``: (function, format, from, to, extra).
+    ``assessments``: dates of the patient's functional assessments (check_assessment).
     """
     if day > today:
         raise Refusal("FUTURE_DATE", _("The session date is in the future."), allowed_from=day, field="date")
@@ -314,6 +336,7 @@ def evaluate(book, *, day, today, network_id, network_kind, function, format_, i
             check_quota(quota, day, history)
         except Refusal:
             extension = granted[0].obj
+    check_assessment(quota, day, history, assessments)
 
     first_start = add_months(day, -12) + timedelta(days=1)
     is_first = format_ == Format.INDIVIDUAL and not any(

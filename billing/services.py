@@ -10,7 +10,8 @@ from psynet.models import Convention, Psychologist
 
 from . import pseudonym as pseudo
 from .models import (
-    BimStatus, CareSession, FeeRule, Format, GroupSession, Patient, PseudonymKey, QuotaExtension, Setting,
+    AssessmentOutcome, BimStatus, CareSession, FeeRule, Format, FunctionalAssessment, GroupSession, Patient,
+    PseudonymKey, QuotaExtension, Setting,
 )
 from .rules import Extension, GROUP_ONLY_FUNCTIONS, Past, Refusal, RuleBook, add_months, check_group, evaluate
 
@@ -105,6 +106,15 @@ def extensions_of(patient_ids, network):
     return out
 
 
+def assessments_of(patient_ids, last):
+    """{patient_id: [dates of functional assessments up to ``last``]} (one query)."""
+    out = {pid: [] for pid in patient_ids}
+    for pid, day in FunctionalAssessment.objects.filter(patient_id__in=patient_ids, date__lte=last).values_list(
+            "patient_id", "date"):
+        out[pid].append(day)
+    return out
+
+
 def zone_for(network, place, psychologist):
     if place is not None and place.municipality_id:
         zone = network.zones.filter(municipalities=place.municipality_id).order_by("pk").first()
@@ -119,10 +129,22 @@ def zone_for(network, place, psychologist):
 
 
 def _check_setting(setting, place, network):
+    """The place of an outreaching session must be a partner of the network where sessions may count as
+    outreaching (issue 10, seed 003: not labelled mental health, outside the private practice, services dedicated
+    to mental-health care and what other funding covers). The eligibility is data kept by care_offer (types of
+    place and per-place decisions); the refusal quotes the rule applied."""
     if setting == Setting.OUTREACH and place is None:
         raise Refusal("OUTREACH_PLACE", _("An outreaching session needs the partner place."), field="place")
     if place is not None and place.network_id != network.pk:
         raise Refusal("OUTREACH_PLACE", _("The place is not a partner of this network."), field="place")
+    if setting == Setting.OUTREACH:
+        from care_offer.services import outreach_place_check
+
+        eligible, rule_text = outreach_place_check(place)
+        if not eligible:
+            raise Refusal("OUTREACH_ELIGIBILITY", _(
+                "Sessions at %(place)s do not count as outreaching (rule: %(rule)s). Choose an eligible place "
+                "or another setting.") % {"place": place.name, "rule": rule_text}, field="place")
 
 
 # ---- individual sessions ---------------------------------------------------------------------------------
@@ -158,7 +180,8 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                 book, day=date, today=today, network_id=network.pk, network_kind=network.kind, function=function,
                 format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date,
                 conventions=[(c.start_on, c.end_on, c.functions, c.age_groups) for c in conventions],
-                history=history, extensions=extensions_of([patient.pk], network)[patient.pk])
+                history=history, extensions=extensions_of([patient.pk], network)[patient.pk],
+                assessments=assessments_of([patient.pk], date)[patient.pk])
             bim_record(patient=patient, day=date, is_bim=is_bim, by=by)
             session = CareSession.objects.create(
                 network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
@@ -244,6 +267,7 @@ def group_session_register(*, network, psychologist, date, function, setting, fe
         first, last = history_bounds(date)
         histories = history_of(list(locked), first, last)
         extensions = extensions_of(list(locked), network)
+        assessments = assessments_of(list(locked), date)
         if function in GROUP_ONLY_FUNCTIONS:
             from .rules import check_convention
             if model != "2024":
@@ -262,7 +286,8 @@ def group_session_register(*, network, psychologist, date, function, setting, fe
                 decision = evaluate(
                     book, day=date, today=today, network_id=network.pk, network_kind=network.kind,
                     function=function, format_=Format.GROUP, is_bim=is_bim, birth=patient.birth_date,
-                    conventions=conventions, history=histories[patient.pk], extensions=extensions[patient.pk])
+                    conventions=conventions, history=histories[patient.pk], extensions=extensions[patient.pk],
+                    assessments=assessments[patient.pk])
             except Refusal as exc:
                 exc.message = _("Participant %(line)s: %(message)s") % {"line": line, "message": exc.message}
                 exc.field = "participants"
@@ -309,6 +334,37 @@ def extension_grant(*, network, niss, function, format_, valid_from, valid_to, e
                       "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat(),
                       "extra_sessions": extra_sessions, "reason": reason.strip()})
     return extension
+
+
+# ---- functional assessments (issue 10) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def functional_assessment_record(*, network, psychologist, niss, date, outcome, by, today=None):
+    """Record a patient's functional assessment (bilan fonctionnel): the date, the psychologist who did it and the
+    outcome. It unlocks the sessions that need it (rules.check_assessment) from its date on."""
+    today = today or timezone.localdate()
+    if outcome not in AssessmentOutcome.values:
+        raise BillingError(_("Choose the outcome of the assessment."), field="outcome")
+    if date > today:
+        raise BillingError(_("The assessment is recorded once it took place: the date is in the future."),
+                           field="date")
+    if not Convention.objects.filter(psychologist=psychologist, network=network, start_on__lte=date).exists():
+        raise BillingError(_("The psychologist has no convention with the network on that date."),
+                           field="psychologist")
+    try:
+        patient = patient_for_niss(niss)
+    except pseudo.ValidationError as exc:
+        raise BillingError(exc.messages[0], field="national_number")
+    if FunctionalAssessment.objects.filter(patient=patient, psychologist=psychologist, date=date).exists():
+        raise BillingError(_("This assessment is already recorded (same patient, psychologist and date)."),
+                           field="date")
+    assessment = FunctionalAssessment.objects.create(network=network, patient=patient, date=date,
+                                                     psychologist=psychologist, outcome=outcome, recorded_by=by)
+    log_action(assessment, "billing.assessment.recorded", by=by, network=network,
+               after={"patient": str(patient), "date": date.isoformat(), "psychologist": psychologist.pk,
+                      "outcome": outcome})
+    return assessment
 
 
 def psychologists_of(network, on=None):

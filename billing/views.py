@@ -19,7 +19,7 @@ from psynet.views import _page, network_view
 
 from . import dashboard, importer, selectors, services, statements
 from .filters import SessionFilter
-from .forms import ExtensionForm, GroupSessionForm, ImportForm, SessionForm, StatementForm
+from .forms import AssessmentForm, ExtensionForm, GroupSessionForm, ImportForm, SessionForm, StatementForm
 from .models import ImportBatch
 from .rules import Refusal
 
@@ -47,7 +47,7 @@ def index(request):
     return render(request, "billing/index.html", {
         "body": dashboard.body_html(request.network, psychologist), "own_psychologist": psychologist,
         **permissions.flags(request.user, request.network, "billing.session.register", "billing.import",
-                            "billing.extension.grant", "billing.statement.generate"),
+                            "billing.extension.grant", "billing.statement.generate", "billing.outreach.review"),
     })
 
 
@@ -176,6 +176,50 @@ def extension_create(request):
             return redirect("billing:index")
     return render(request, "billing/form.html", {"form": form, "title": _("Grant a quota extension"),
                                                  "back": "billing:index"})
+
+
+# ---- functional assessments and outreaching places (issue 10) ---------------------------------------------
+
+
+@network_view("billing.view")
+def assessment_list(request):
+    return render(request, "billing/assessment_list.html", {
+        "page": _page(request, selectors.assessments_in(request.network, request.user)),
+        **permissions.flags(request.user, request.network, "billing.assessment.record"),
+    })
+
+
+@network_view("billing.assessment.record")
+def assessment_create(request):
+    own = _own(request) if _psychologist_only(request) else None
+    if _psychologist_only(request) and own is None:
+        raise PermissionDenied
+    form = AssessmentForm(request.POST or None, network=request.network, own_psychologist=own)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.functional_assessment_record(
+                network=request.network, psychologist=data["psychologist"], niss=data["national_number"],
+                date=data["date"], outcome=data["outcome"], by=request.user)
+        except services.BillingError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            status = 422
+        else:
+            messages.success(request, _("Functional assessment recorded."))
+            return redirect("billing:assessment_list")
+    return render(request, "billing/form.html", {
+        "form": form, "title": _("Record a functional assessment"), "back": "billing:assessment_list"},
+        status=status)
+
+
+@network_view("billing.outreach.review")
+def outreach_breaches(request):
+    """Outreaching sessions registered at places where sessions cannot count as outreaching (data older than the
+    check, or a place whose eligibility changed since)."""
+    page = _page(request, selectors.outreach_breaches_in(request.network))
+    return render(request, "billing/outreach_breaches.html", {
+        "page": page, "rows": selectors.outreach_breach_rows(page.object_list)})
 
 
 # ---- statements -------------------------------------------------------------------------------------------

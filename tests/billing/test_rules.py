@@ -101,6 +101,9 @@ def test_category_locked_for_15_to_23(book, adult_network, psy_a, youth_network,
 # ---- quota over the rolling window ------------------------------------------------------------------------
 
 def _fill(network, psychologist, niss, first_day, count, function="F2"):
+    if function in ("F3", "specialised"):  # beyond the first, these need the functional assessment (quota.csv)
+        services.functional_assessment_record(network=network, psychologist=psychologist, niss=niss,
+                                              date=first_day, outcome="treatment", by=None, today=TODAY)
     for i in range(count):
         register(network, psychologist, niss, first_day + timedelta(days=7 * i), function=function)
 
