@@ -7,6 +7,7 @@ import random
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from psynet import demo
 from psynet.models import (
@@ -94,9 +95,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Municipality.objects.filter(province_nis="90000").count() < 38:
             call_command("import_municipalities", stdout=self.stdout)
-        with transaction.atomic():
-            networks = self.build_core()
-        demo.run_all(stdout=self.stdout)
+        # The demo's notifications stay in the portal (in-app list); none is e-mailed while the demo is built.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                networks = self.build_core()
+            demo.run_all(stdout=self.stdout)
         self.print_logins(networks)
 
     def build_core(self):
@@ -184,3 +187,5 @@ class Command(BaseCommand):
             for role, (local, *_rest) in PEOPLE.items():
                 self.stdout.write(f"  {local}@{net}.example".ljust(32) + f"{Role(role).label} ({code})")
         self.stdout.write("  multi@psynam.example".ljust(32) + "local coordinator (RSK and RSN)")
+        if User.objects.filter(email="federal@psynam.example").exists():
+            self.stdout.write("  federal@psynam.example".ljust(32) + "federal viewer (every network, read-only)")
