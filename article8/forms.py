@@ -41,11 +41,19 @@ class MissionRequestForm(forms.Form):
     description = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 4}))
     contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    priorities = forms.ModelMultipleChoiceField(
+        label=_("Network priorities"), queryset=Organisation.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("The network's priorities this mission serves, if any."))
 
     def __init__(self, *args, network, propose=False, **kwargs):
+        from care_offer.selectors import priorities_in
+
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(network=network).order_by("name")
         self.fields["zone"].queryset = Zone.objects.filter(network=network)
+        self.fields["priorities"].queryset = priorities_in(network).order_by("name_fr")
+        if not self.fields["priorities"].queryset.exists():
+            del self.fields["priorities"]
         if propose:
             self.fields["organisation"].required = True
             self.fields["organisation"].help_text = ""
@@ -253,3 +261,17 @@ class SettingsForm(forms.Form):
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2024, max_value=2100, required=False)
 
+
+
+class PlacePlanForm(forms.Form):
+    psychologist = forms.ModelChoiceField(label=_("Psychologist"), queryset=Psychologist.objects.none())
+    organisation = forms.ModelChoiceField(label=_("Place"), queryset=Organisation.objects.none())
+    hours = forms.DecimalField(label=_("Article 8 hours planned at this place"), max_digits=6, decimal_places=2,
+                               min_value=0, max_value=500, localize=True,
+                               help_text=_("0 removes the place from the plan."))
+
+    def __init__(self, *args, network, psychologists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["psychologist"].queryset = psychologists
+        self.fields["organisation"].queryset = Organisation.objects.filter(network=network).order_by("name")
+        self.helper = _helper(_("Save the plan"), "place-plan-form")

@@ -396,3 +396,34 @@ class Budget(models.Model):
 
     def __str__(self):
         return f"{self.network.code} {self.year}"
+
+
+class PlacePlan(models.Model):
+    """The article 8 hours of a psychologist's contract planned by place (issue 10; seed 001: conventions fix the
+    article 8 hours *and the places*). The sum per psychologist and year never exceeds the convention's article 8
+    hours (services.place_plan_save checks it under a lock of the psychologist row)."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="article8_place_plans")
+    psychologist = models.ForeignKey(Psychologist, on_delete=models.CASCADE, related_name="article8_place_plans",
+                                     verbose_name=_("psychologist"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="article8_place_plans",
+                                     verbose_name=_("place"))
+    hours = models.DecimalField(_("planned hours"), max_digits=6, decimal_places=2,
+                                validators=[MinValueValidator(Decimal("0.25"))])
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("article 8 hours planned at a place")
+        verbose_name_plural = _("article 8 hours planned by place")
+        ordering = ["psychologist__last_name", "psychologist__first_name", "organisation__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "psychologist", "year", "organisation"],
+                                    name="article8_one_plan_per_place"),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="article8_place_plan_hours_positive"),
+        ]
+        indexes = [models.Index(fields=["network", "year"])]
+
+    def __str__(self):
+        return f"{self.psychologist} – {self.organisation} {self.year}: {self.hours}"

@@ -4,7 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from psynet.models import Convention, Network, OrganisationKind, Psychologist, R
 
 from .models import (
     NATIONAL_USE_2024_PERCENT, PLACE_KIND_ORDER, Activity, Budget, ContactHour, Mission, MissionStatus, MissionType,
-    Offer, PlanAction, PlanObjective, StartupAllocation, is_priority,
+    Offer, PlacePlan, PlanAction, PlanObjective, StartupAllocation, is_priority,
 )
 from .services import reserved_expression
 
@@ -143,7 +143,117 @@ def dashboard_figures(network, year):
     figures = _assemble(network, year, [(r["k"], r["z"], r["t"], r["mo"], r["r"], r["d"]) for r in data], capacity)
     figures["activities"] = sum(r["n"] for r in data if r["d"])
     figures["participants"] = sum(r["p"] or 0 for r in data if r["d"])
+    figures["by_priority"] = hours_by_priority(network, year, figures["hourly_amount"])
+    figures["information_moments"] = information_moments(network, year)
     return figures
+
+
+class LocalisedName:
+    """A name in French and Dutch, shown in the active language (the figures are cached for every language)."""
+
+    def __init__(self, fr, nl):
+        self.fr, self.nl = fr, nl
+
+    def __str__(self):
+        from django.utils.translation import get_language
+
+        return self.nl if (get_language() or "fr")[:2] == "nl" and self.nl else self.fr
+
+
+def hours_by_priority(network, year, hourly=ZERO):
+    """Hours reserved and delivered by the year's missions per network priority (care_offer tags, issue 10). A
+    mission with two priorities counts in both; missions without one are not shown. Three queries."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from care_offer.models import PriorityTag
+    from care_offer.selectors import priorities_in
+
+    priorities = list(priorities_in(network, include_inactive=True).order_by("name_fr", "pk"))
+    if not priorities:
+        return []
+    missions = Mission.objects.filter(network=network, year=year)
+    tags = list(PriorityTag.objects.filter(content_type=ContentType.objects.get_for_model(Mission),
+                                           priority__network=network, object_id__in=missions.values("pk"))
+                .values_list("priority_id", "object_id"))
+    hours = {}
+    if tags:
+        hours = {pk: (Decimal(r or 0), Decimal(d or 0)) for pk, r, d in missions.filter(
+            pk__in={object_id for _p, object_id in tags}).annotate(r=reserved_expression())
+            .values_list("pk", "r", "hours_delivered")}
+    per = {p.pk: [0, ZERO, ZERO] for p in priorities}
+    for priority_id, mission_id in tags:
+        reserved, delivered = hours.get(mission_id, (ZERO, ZERO))
+        row = per[priority_id]
+        row[0] += 1
+        row[1] += reserved
+        row[2] += delivered
+    return [_row(p.code, LocalisedName(p.name_fr, p.name_nl), per[p.pk][1], per[p.pk][2], hourly,
+                 missions=per[p.pk][0],
+                 is_active=p.is_active) for p in priorities if per[p.pk][0] or p.is_active]
+
+
+def information_moments(network, year):
+    """The information moments of the year recorded in the figures app (seed 001), by audience: count and
+    participants. One query."""
+    from figures.models import AudienceType
+    from figures.selectors import information_moments_summary
+
+    summary = information_moments_summary(network, year)
+    labels = dict(AudienceType.choices)
+    return {"count": summary["count"], "participants": summary["participants"],
+            "by_audience": [{"key": k, "label": labels.get(k, k), "count": v["count"],
+                             "participants": v["participants"]}
+                            for k, v in sorted(summary["by_audience"].items(), key=lambda kv: -kv[1]["count"])]}
+
+
+# ---- article 8 hours planned by place (issue 10) ------------------------------------------------
+
+
+def place_plans_in(network, year=None):
+    qs = PlacePlan.objects.filter(network=network).select_related("psychologist", "organisation", "updated_by")
+    return qs.filter(year=year) if year is not None else qs
+
+
+def place_plan_by_psychologist(network, year):
+    """[{psychologist, capacity, planned, rows}] for the year's plan: two queries whatever its size."""
+    plans = list(place_plans_in(network, year))
+    ids = {p.psychologist_id for p in plans}
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    capacity = {}
+    for c in (Convention.objects.filter(network=network, psychologist_id__in=ids, start_on__lte=end)
+              .filter(Q(end_on__isnull=True) | Q(end_on__gte=start)).order_by("start_on")
+              .values("psychologist_id", "article8_hours_per_year")):
+        capacity[c["psychologist_id"]] = c["article8_hours_per_year"]  # the latest one (services.convention_for)
+    out = {}
+    for plan in plans:
+        entry = out.setdefault(plan.psychologist_id, {"psychologist": plan.psychologist, "rows": [],
+                                                      "planned": ZERO,
+                                                      "capacity": capacity.get(plan.psychologist_id) or ZERO})
+        entry["rows"].append(plan)
+        entry["planned"] += plan.hours
+    for entry in out.values():
+        entry["left"] = entry["capacity"] - entry["planned"]
+    return list(out.values())
+
+
+def place_plan_for(psychologist, network, year):
+    """The psychologist's plan by place for the year beside the hours their missions reserve at each place: the
+    places planned and the places with missions. Two queries."""
+    planned = {p.organisation_id: p for p in PlacePlan.objects.filter(
+        network=network, psychologist=psychologist, year=year).select_related("organisation")}
+    reserved = {r["organisation_id"]: r for r in Mission.objects.filter(
+        network=network, psychologist=psychologist, year=year).values("organisation_id").annotate(
+        r=Sum(reserved_expression(), output_field=DEC), place_name=Max("place_name")).order_by()}
+    rows = []
+    for org_id in sorted(set(planned) | set(reserved), key=lambda k: (k is None, str(
+            planned[k].organisation.name if k in planned else (reserved[k]["place_name"] or "")))):
+        plan = planned.get(org_id)
+        res = reserved.get(org_id)
+        rows.append({"organisation_id": org_id,
+                     "place": plan.organisation.name if plan else (res["place_name"] if res else ""),
+                     "planned": plan.hours if plan else None, "reserved": Decimal(res["r"] or 0) if res else ZERO,
+                     "over": bool(plan and res and Decimal(res["r"] or 0) > plan.hours)})
+    return rows
 
 
 def _assemble(network, year, grains, capacity):

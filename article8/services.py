@@ -28,7 +28,7 @@ from psynet.services import notify
 
 from .models import (
     AccreditationStatus, Activity, AllocationStatus, Article8Settings, Budget, ContactHour, Mission, MissionSource,
-    MissionStatus, MissionType, Offer, PaymentStatus, PlanAction, PlanObjective, RESERVING_STATUSES,
+    MissionStatus, MissionType, Offer, PaymentStatus, PlanAction, PlanObjective, PlacePlan, RESERVING_STATUSES,
     StartupAllocation,
 )
 
@@ -216,8 +216,9 @@ def zone_for_organisation(network, organisation):
 @transaction.atomic
 def mission_request_create(*, network, mission_type, description, by, organisation=None, place_name="",
                            place_kind="", zone=None, contact_name="", contact_email="", year=None,
-                           source=MissionSource.PLACE, psychologist=None, source_reference=""):
-    """A request recorded by a coordinator for a place, or proposed by a psychologist: status received."""
+                           source=MissionSource.PLACE, psychologist=None, source_reference="", priorities=()):
+    """A request recorded by a coordinator for a place, or proposed by a psychologist: status received. It may
+    carry network priorities (care_offer tags, issue 10)."""
     if mission_type not in MissionType.values:
         raise Article8Error(_("Choose a mission type."), "mission_type")
     if organisation is not None:
@@ -242,16 +243,40 @@ def mission_request_create(*, network, mission_type, description, by, organisati
                actor_label="" if by else _("collaboration request"),
                after={"status": mission.status, "source": source, "mission_type": mission_type,
                       "place": mission.place_name, "place_kind": place_kind})
+    mission_priorities_set(mission=mission, priorities=priorities, by=by)
     _notify_new_request(mission)
     return mission
 
 
-def mission_propose(*, network, psychologist, organisation, mission_type, description, by, year=None):
+def mission_priorities_set(*, mission, priorities, by):
+    """Tag the mission with exactly ``priorities`` (network priorities kept by care_offer); each tag added or
+    removed is audited there. The dashboard's hours per priority change with it."""
+    from care_offer.selectors import priorities_of
+    from care_offer.services import CareOfferError, priority_tag, priority_untag
+
+    wanted = {p.pk: p for p in priorities}
+    if any(p.network_id != mission.network_id for p in wanted.values()):
+        raise Article8Error(_("Choose priorities of your network."), "priorities")
+    current = {p.pk: p for p in priorities_of(mission)}
+    user = by if getattr(by, "is_authenticated", False) else None
+    try:
+        for pk in wanted.keys() - current.keys():
+            priority_tag(priority=wanted[pk], target=mission, by=user)
+    except CareOfferError as error:
+        raise Article8Error(error.message, "priorities") from None
+    for pk in current.keys() - wanted.keys():
+        priority_untag(priority=current[pk], target=mission, by=user)
+    if wanted.keys() != current.keys():
+        figures_changed(mission.network)
+
+
+def mission_propose(*, network, psychologist, organisation, mission_type, description, by, year=None,
+                    priorities=()):
     """A psychologist proposes a mission with a place (circular: requests also come from psychologists)."""
     return mission_request_create(network=network, organisation=organisation, mission_type=mission_type,
                                   description=description, by=by, year=year, source=MissionSource.PSYCHOLOGIST,
                                   psychologist=psychologist, contact_name=str(psychologist),
-                                  contact_email=psychologist.email)
+                                  contact_email=psychologist.email, priorities=priorities)
 
 
 def mission_request_create_from_partnership(*, network, organisation=None, organisation_name, place_kind, zone=None,
@@ -529,6 +554,49 @@ def figures_changed(network):
     """The dashboard's cached figures of the network are stale from now on (a new generation in the key)."""
     key = figures_generation_key(network.pk)
     transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+
+
+# ---- article 8 hours planned by place (issue 10) -------------------------------------------------
+
+
+@transaction.atomic
+def place_plan_save(*, network, psychologist, year, organisation, hours, by):
+    """Plan ``hours`` of the psychologist's article 8 contract hours of ``year`` at a place of the network (0
+    removes the place from the plan). The plan of all places never exceeds the convention's article 8 hours: the
+    psychologist row is locked while the other places are summed, so two coordinators cannot both take the last
+    hours."""
+    permissions.require(by, "article8.place_plan.manage", network)
+    hours = _decimal(hours, "hours", _("Give the hours as a number, e.g. 12,5."))
+    if hours < 0 or hours > MAX_MISSION_HOURS:
+        raise Article8Error(_("Give between 0 and %(max)s hours.") % {"max": _fmt(MAX_MISSION_HOURS)}, "hours")
+    if organisation.network_id != network.pk:
+        raise Article8Error(_("Choose a place of your network."), "organisation")
+    Psychologist.objects.select_for_update().filter(pk=psychologist.pk).first()
+    existing = PlacePlan.objects.filter(network=network, psychologist=psychologist, year=year,
+                                        organisation=organisation).first()
+    before = {"hours": str(existing.hours)} if existing else {}
+    if hours == 0:
+        if existing:
+            existing.delete()
+            log_action(psychologist, "article8.place_plan.removed", by=by, network=network,
+                       before={**before, "place": organisation.pk, "year": year})
+        return None
+    capacity = contract_hours(psychologist, network, year)
+    others = PlacePlan.objects.filter(network=network, psychologist=psychologist, year=year).exclude(
+        organisation=organisation).aggregate(h=Coalesce(Sum("hours"), Value(ZERO), output_field=DecimalField()))["h"]
+    if others + hours > capacity:
+        raise Article8Error(_(
+            "%(name)s has %(capacity)s article 8 hours in their convention for %(year)s; %(others)s are already "
+            "planned at other places, so at most %(left)s can be planned at %(place)s (%(hours)s asked). Lower the "
+            "hours here or at another place.") % {
+            "name": str(psychologist), "capacity": _fmt(capacity), "year": year, "others": _fmt(others),
+            "left": _fmt(max(ZERO, capacity - others)), "place": organisation.name, "hours": _fmt(hours)}, "hours")
+    plan, _created = PlacePlan.objects.update_or_create(
+        network=network, psychologist=psychologist, year=year, organisation=organisation,
+        defaults={"hours": hours, "updated_by": by})
+    log_action(plan, "article8.place_plan.saved", by=by, network=network, before=before,
+               after={"hours": str(hours), "place": organisation.pk, "psychologist": psychologist.pk, "year": year})
+    return plan
 
 
 # ---- offers and contact hours -------------------------------------------------------------------

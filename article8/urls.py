@@ -29,6 +29,7 @@ urlpatterns = [
     path("allocations/<int:pk>/decide/", views.allocation_decide, name="allocation_decide"),
     path("allocations/<int:pk>/paid/", views.allocation_paid, name="allocation_paid"),
     path("budget/", views.budget_list, name="budget_list"),
+    path("place-plan/", views.place_plan, name="place_plan"),
     path("settings/", views.settings_update, name="settings"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export/", views.dashboard_export, name="dashboard_export"),

@@ -24,8 +24,8 @@ from . import selectors, services
 from .filters import MissionFilter
 from .forms import (
     ActivityForm, AllocationDecisionForm, AllocationPaidForm, AllocationRequestForm, ApproveForm, BudgetForm,
-    ContactHourForm, MissionRequestForm, ObjectiveForm, OfferForm, PlanActionForm, PlanForm, RefuseForm,
-    SettingsForm,
+    ContactHourForm, MissionRequestForm, ObjectiveForm, OfferForm, PlacePlanForm, PlanActionForm, PlanForm,
+    RefuseForm, SettingsForm,
 )
 from .models import MissionStatus, MissionType, OrganisationKind, PlanObjective
 
@@ -72,6 +72,7 @@ def index(request):
         "filter": filterset, "page": _page(request, filterset.qs), "summary": summary, "year": year,
         **permissions.flags(request.user, network, "article8.mission.create", "article8.mission.propose",
                             "article8.dashboard", "article8.contact_hour.view", "article8.plan.view",
+                            "article8.place_plan.view",
                             "article8.allocation.view", "article8.budget.manage", "article8.settings.manage",
                             "article8.offer.manage"),
     })
@@ -134,12 +135,16 @@ def mission_detail(request, pk):
         "close": mission.status == MissionStatus.DELIVERED and services.can_act(user, "article8.mission.close",
                                                                                  mission),
     }
-    hours = None
+    hours = place_plan = None
     if mission.psychologist_id:
         hours = selectors.hours_summary(mission.psychologist, request.network, mission.year)
+        place_plan = selectors.place_plan_for(mission.psychologist, request.network, mission.year)
+    from care_offer.selectors import priorities_of
+
     return render(request, "article8/mission_detail.html", {
         "mission": mission, "steps": steps, "activities": selectors.mission_activities(mission),
-        "history": audit_for(mission)[:50], "hours": hours,
+        "history": audit_for(mission)[:50], "hours": hours, "place_plan": place_plan,
+        "priorities": priorities_of(mission),
     })
 
 
@@ -530,6 +535,38 @@ def settings_update(request):
     return _form_page(request, form, _("Article 8 settings"), reverse("article8:index"))
 
 
+# ---- article 8 hours planned by place (issue 10) ------------------------------------------------
+
+
+@network_view("article8.place_plan.view")
+def place_plan(request):
+    """The contract's article 8 hours planned by place, per psychologist, for a year; coordinators edit it."""
+    year = _year(request)
+    can_manage = permissions.can(request.user, "article8.place_plan.manage", request.network)
+    form = None
+    status = 200
+    if can_manage:
+        form = PlacePlanForm(request.POST or None, network=request.network,
+                             psychologists=selectors.psychologists_for_year(request.network, year))
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.place_plan_save(network=request.network, year=year, by=request.user, **form.cleaned_data)
+            except services.Article8Error as error:
+                _apply_error(form, error)
+                status = 400
+            else:
+                messages.success(request, _("The plan by place was saved."))
+                return redirect(f"{reverse('article8:place_plan')}?year={year}")
+        else:
+            status = 400
+    return render(request, "article8/place_plan.html", {
+        "plans": selectors.place_plan_by_psychologist(request.network, year), "year": year, "form": form,
+        "years": [year - 1, year, year + 1]}, status=status)
+
+
 # ---- dashboard and exports ---------------------------------------------------------------------
 
 
@@ -564,8 +601,9 @@ def _export_rows(figures):
     rows = [[_("Dimension"), _("Value"), _("Hours reserved"), _("Hours delivered"), _("EUR reserved"),
              _("EUR delivered")]]
     for dim, label in (("by_place_kind", _("Place type")), ("by_zone", _("Zone")),
-                       ("by_mission_type", _("Mission type")), ("by_month", _("Month"))):
-        for r in figures[dim]:
+                       ("by_mission_type", _("Mission type")), ("by_month", _("Month")),
+                       ("by_priority", _("Network priority"))):
+        for r in figures.get(dim, []):
             rows.append([label, str(r["label"] or _("no zone")), r["reserved"], r["delivered"], r["reserved_eur"],
                          r["delivered_eur"]])
     rows.append([_("Total"), _("contract hours %(hours)s") % {"hours": figures["capacity_hours"]},

@@ -168,6 +168,12 @@ def _information_moments(network, year):
             "cost": _num(sum((r["c"] or 0 for r in rows), Decimal(0))), "by_audience": by_audience}
 
 
+def information_moments_summary(network, year):
+    """The information moments held in the year: count, participants and cost, by audience (for other apps'
+    dashboards, e.g. article 8). One query."""
+    return _information_moments(network, year)
+
+
 # ---- sessions, beneficiaries, care budget -------------------------------------------------------------------
 
 

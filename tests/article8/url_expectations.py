@@ -29,6 +29,7 @@ EXPECTATIONS = {
     "article8:allocation_decide": ("a8_allocation", {NC}),
     "article8:allocation_paid": ("a8_allocation", {NC, AS}),
     "article8:budget_list": (None, {NC, AS}),
+    "article8:place_plan": (None, {NC, LC, CM, AS}),
     "article8:settings": (None, {NC}),
     "article8:dashboard": (None, {NC, LC, CM, AS}),
     "article8:dashboard_export": (None, {NC, LC, CM, AS}),

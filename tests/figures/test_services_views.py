@@ -248,8 +248,10 @@ def test_viewer_sees_every_network_but_not_drafts(client, viewer, fixed, report_
 def test_viewer_never_reaches_network_pages(client, viewer, report_a):
     client.force_login(viewer)
     for url in (reverse("annual_reports:report_detail", args=[report_a.pk]), reverse("billing:index"),
-                reverse("partnerships:index"), reverse("figures:moment_list"), reverse("home")):
+                reverse("partnerships:index"), reverse("figures:moment_list")):
         assert client.get(url).status_code == 403
+    home = client.get(reverse("home"))  # the viewer lands on the federal overview, not a network's home
+    assert home.status_code == 302 and home.url == reverse("figures:federal_overview")
 
 
 def test_federal_overview_queries_do_not_grow_with_networks(client, viewer):
