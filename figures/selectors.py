@@ -146,7 +146,11 @@ def _article8(network, year):
     slots = list(ContactHour.objects.filter(network=network, is_active=True).values_list("starts_at", "ends_at"))
     weekly = sum(((dt.datetime.combine(dt.date.min, b) - dt.datetime.combine(dt.date.min, a)).seconds / 3600
                   for a, b in slots), 0.0)
+    by_network_priority = {r["key"]: {"missions": r["missions"], "hours_reserved": _num(r["reserved"]),
+                                      "hours_delivered": _num(r["delivered"])}
+                           for r in dashboard.get("by_priority", [])}
     return {
+        "by_network_priority": by_network_priority,
         "missions": sum(r["n"] for r in missions),
         "hours_capacity": _num(dashboard["capacity_hours"]),
         "hours_reserved": _num(dashboard["reserved_hours"]), "hours_delivered": _num(dashboard["delivered_hours"]),
@@ -216,9 +220,33 @@ def _sessions(network, year):
         "by_format": {"individual": individual, "group": group_count},
         "by_setting": dict(sorted(by_setting.items())),
         "outreach_share": _share(by_setting.get("outreach", 0), total),
-        # Sessions carry no "clairvision" setting: they are recorded only as an agreement modality.
-        "clairvisions": None,
+        # Clairvisions are not billed sessions: care_offer records them (issue 10).
+        "clairvisions": _clairvisions(network, year),
     }, {"fees": fees, "lump_sums": lumps, "group_fees": group_fees}
+
+
+def _clairvisions(network, year):
+    from care_offer.selectors import clairvisions_count
+
+    return {k: int(v) for k, v in clairvisions_count(network, year).items()}
+
+
+def _priorities(network, year, article8):
+    """Activity per network priority (care_offer, issue 10): the items tagged with it in the year by kind, the
+    clairvisions and their participants, and the article 8 missions' hours. Stored by code with both names; the
+    kinds of items are English message ids, translated when a table is rendered."""
+    from django.utils import translation
+
+    from care_offer.selectors import activity_per_priority
+
+    with translation.override("en"):
+        rows = activity_per_priority(network, year)
+    hours = article8.get("by_network_priority", {})
+    return [{"code": r["priority"].code, "name_fr": r["priority"].name_fr, "name_nl": r["priority"].name_nl,
+             "items": {str(k): int(v) for k, v in sorted(r["items"].items())}, "total": int(r["total"]),
+             "clairvisions": int(r["clairvisions"]), "participants": int(r["participants"]),
+             "article8": hours.get(r["priority"].code, {"missions": 0, "hours_reserved": 0, "hours_delivered": 0})}
+            for r in rows]
 
 
 def _detainees(network, year):
@@ -284,6 +312,7 @@ def network_year_figures(network, year, *, today=None):
         "sessions": sessions,
         "detainees": _detainees(network, year),
         "beneficiaries": _beneficiaries(network, year),
+        "priorities": _priorities(network, year, article8),
         "finance": {
             "care_budget_used": _num(money["fees"] + money["lump_sums"] + money["group_fees"]),
             "session_fees": _num(money["fees"]), "lump_sums": _num(money["lump_sums"]),

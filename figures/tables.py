@@ -30,7 +30,7 @@ QUESTION_TABLES = {
     "services_group_a": ["sessions_format", "groups"],
     "services_group_b": ["sessions_format", "groups"],
     "services_article8_a": ["article8_priority", "moments"],
-    "services_article8_b": ["article8_type", "article8_priority", "article8_contact", "moments"],
+    "services_article8_b": ["article8_type", "article8_priority", "article8_contact", "moments", "priorities"],
     "finance_billing_a": ["finance"],
 }
 CHAPTER_TABLES = {
@@ -148,8 +148,8 @@ def build_tables(figures):
         [[_label(L["function"], k), _n(v)] for k, v in ses["by_function"].items()]
         + [[_label(L["setting"], k), _n(v)] for k, v in ses["by_setting"].items()]
         + [[_("Total"), _n(ses["total"])]],
-        note=_("Share of outreaching (at a partner): %(share)s. Clairvisions: not recorded per session.")
-        % {"share": _pct(ses["outreach_share"])})
+        note=_share_and_clairvisions(ses))
+    t["priorities"] = _priority_table(figures, year)
     t["groups"] = Table(
         "groups", _("Group sessions %(year)s") % {"year": year}, [_("Figure"), _("Value")],
         [[_("Individual sessions"), _n(ses["individual"])], [_("Group sessions"), _n(ses["group"])],
@@ -183,6 +183,35 @@ def build_tables(figures):
          [_("Operating costs claimed (pseudocode 727112)"), _eur(fin["operating_costs"])],
          [_("of which information moments"), _eur(fin["information_moments_cost"])]])
     return t
+
+
+def _share_and_clairvisions(ses):
+    clair = ses.get("clairvisions")
+    if not clair:  # a snapshot taken before clairvisions were recorded
+        return _("Share of outreaching (at a partner): %(share)s. Clairvisions: not recorded.") % {
+            "share": _pct(ses["outreach_share"])}
+    return _("Share of outreaching (at a partner): %(share)s. Clairvisions held: %(total)s (%(individual)s "
+             "individual, %(collective)s collective), %(participants)s participants.") % {
+        "share": _pct(ses["outreach_share"]), "total": _n(clair["total"]), "individual": _n(clair["individual"]),
+        "collective": _n(clair["collective"]), "participants": _n(clair["participants"])}
+
+
+def _priority_table(figures, year):
+    """Activity per network priority (issue 10). Item kinds are stored as English message ids."""
+    from django.utils.translation import get_language
+
+    nl = (get_language() or "fr")[:2] == "nl"
+    rows = []
+    for p in figures.get("priorities") or []:
+        items = ", ".join(f"{_(kind)}: {_n(n)}" for kind, n in p["items"].items()) or "–"
+        a8 = p.get("article8") or {}
+        rows.append([p["name_nl"] if nl and p["name_nl"] else p["name_fr"], items, _n(p["clairvisions"]),
+                     _n(p["participants"]), _n(a8.get("missions", 0)), _n(a8.get("hours_delivered", 0))])
+    return Table(
+        "priorities", _("Activity per network priority %(year)s") % {"year": year},
+        [_("Priority"), _("Items tagged in the year"), _("Clairvisions"), _("Clairvision participants"),
+         _("Article 8 missions"), _("Article 8 hours delivered")], rows,
+        note="" if rows else _("The network has no priority recorded."))
 
 
 def tables_for_question(question, figures):

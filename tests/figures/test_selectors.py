@@ -60,7 +60,7 @@ def test_sessions_by_function_format_setting_and_groups(year_a):
     assert s["by_function"] == {"F1": 1, "F2": 2, "F3": 3}
     assert s["outreach_share"] == 50.0
     assert (s["group_participants"], s["community_head_count"]) == (2, 12)
-    assert s["clairvisions"] is None
+    assert s["clairvisions"] == {"total": 0, "individual": 0, "collective": 0, "participants": 0}
     assert year_a["detainees"] == {"sessions": 1, "psychologists": 1, "patients": 1, "group_sessions": 0}
 
 
@@ -94,7 +94,7 @@ def test_bounded_number_of_queries(network_a, zone_a, zone_a2, coordinator_a):
     build_fixed_year(network_a, zone_a, zone_a2, coordinator_a)
     with CaptureQueriesContext(connection) as full:
         selectors.network_year_figures(network_a, 2024)
-    assert len(full) == len(small) <= 25
+    assert len(full) == len(small) <= 27  # 25 + clairvisions (issue 10) + the network's priorities
 
 
 def test_empty_year_has_no_data_and_tables_still_render(network_a):
@@ -107,3 +107,62 @@ def test_figures_survive_a_json_round_trip(year_a):
     import json
 
     assert json.loads(json.dumps(year_a)) == year_a
+
+
+# ---- issue 10: clairvisions and activity per priority ----------------------------------------------------------
+
+def _tagged_year(network, coordinator, count):
+    from article8 import services as article8_services
+    from care_offer.services import priority_tag
+    from tests.article8.factories import ApprovedMissionFactory
+    from tests.care_offer.factories import ClairvisionFactory, PriorityFactory
+
+    south = PriorityFactory(network=network, code="south", name_fr="Le sud", name_nl="Het zuiden")
+    elderly = PriorityFactory(network=network, code="elderly", name_fr="Aînés", name_nl="Ouderen")
+    for i in range(count):
+        clair = ClairvisionFactory(network=network, held_on=dt.date(2024, 3, 1), format="collective",
+                                   participants=10)
+        priority_tag(priority=south, target=clair, by=coordinator)
+        mission = ApprovedMissionFactory(network=network, year=2024, hours_approved=3, hours_delivered=2)
+        article8_services.mission_priorities_set(mission=mission, priorities=[south, elderly], by=coordinator)
+    from care_offer.models import PriorityTag
+
+    from .factories import at
+
+    PriorityTag.objects.update(tagged_at=at(2024, 3, 1))  # items count in the year they were tagged
+    return south, elderly
+
+
+def test_clairvisions_and_activity_per_priority_in_the_figures_and_annex(network_a, coordinator_a):
+    from django.utils import translation
+
+    _tagged_year(network_a, coordinator_a, 2)
+    figures = selectors.network_year_figures(network_a, 2024, today=TODAY)
+    assert figures["sessions"]["clairvisions"] == {"total": 2, "individual": 0, "collective": 2, "participants": 20}
+    rows = {p["code"]: p for p in figures["priorities"]}
+    assert rows["south"]["clairvisions"] == 2 and rows["south"]["participants"] == 20
+    assert rows["south"]["items"] == {"article 8 missions": 2}
+    assert rows["south"]["article8"] == {"missions": 2, "hours_reserved": 6, "hours_delivered": 4}
+    assert rows["elderly"]["article8"]["missions"] == 2 and rows["elderly"]["clairvisions"] == 0
+    import json
+
+    assert json.loads(json.dumps(figures)) == figures  # a snapshot keeps it as it is
+    with translation.override("nl"):
+        table = tables.build_tables(figures)["priorities"]
+    assert [r[0] for r in table.rows] == ["Ouderen", "Het zuiden"] or [r[0] for r in table.rows] == [
+        "Het zuiden", "Ouderen"]
+    note = tables.build_tables(figures)["sessions_format"].note
+    assert "not recorded" not in note
+
+
+def test_priority_figures_queries_do_not_grow(network_a, coordinator_a):
+    _tagged_year(network_a, coordinator_a, 3)
+    with CaptureQueriesContext(connection) as few:
+        selectors.network_year_figures(network_a, 2024)
+    from care_offer.models import Priority
+
+    Priority.objects.filter(network=network_a).delete()
+    _tagged_year(network_a, coordinator_a, 30)
+    with CaptureQueriesContext(connection) as many:
+        selectors.network_year_figures(network_a, 2024)
+    assert len(many) == len(few)
