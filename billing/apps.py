@@ -23,4 +23,5 @@ class BillingConfig(AppConfig):
             post_delete.connect(invalidate_cached_book, sender=model, dispatch_uid=f"billing-rules-d-{model.__name__}")
         home.register(billing_panels)
         demo.register(40)(billing_demo.build)
+        demo.register(70)(billing_demo.build_outreach)  # after care_offer's places and their eligibility
         scale.register_scale(billing_demo.build_scale)

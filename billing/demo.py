@@ -126,6 +126,47 @@ def _demo_assessments(network, rows, psychologists):
     FunctionalAssessment.objects.bulk_create(assessments, ignore_conflicts=True)
 
 
+def build_outreach(stdout=None):
+    """After the care-offer demo (which records the places' outreaching eligibility): a few outreaching sessions
+    registered at eligible places through the rules, and, for the coordinator's list of sessions that break the rule
+    (issue 10), a few older outreaching sessions that named no place recorded at the place the network has since
+    declared ineligible (the history the list is for). Idempotent."""
+    from care_offer.selectors import ineligible_outreach_places
+    from psynet.models import Network, Psychologist
+
+    from .models import CareSession, Setting
+    from .rules import Refusal
+    from .services import session_register
+
+    today = timezone.localdate()
+    for code in ("RSN", "RSK"):
+        network = Network.objects.filter(code=code).first()
+        if network is None:
+            continue
+        ineligible = ineligible_outreach_places(network).first()
+        eligible = network.organisations.exclude(pk__in=ineligible_outreach_places(network).values("pk")).order_by(
+            "pk").first()
+        psychologist = next((p for p in Psychologist.objects.filter(
+            conventions__network=network, conventions__end_on__isnull=True).distinct().order_by("pk")
+            if any("F2" in c.functions for c in p.conventions.filter(network=network, end_on__isnull=True))), None)
+        if eligible and psychologist:
+            for i in range(3):
+                try:
+                    session_register(network=network, psychologist=psychologist,
+                                     niss=niss(dt.date(1985, 1 + i, 10), 950 + i), date=today - timedelta(days=5 + i),
+                                     function="F2", setting=Setting.OUTREACH, place=eligible, is_bim=False)
+                except Refusal:
+                    pass
+        if ineligible and not CareSession.objects.filter(network=network, place=ineligible,
+                                                         setting=Setting.OUTREACH).exists():
+            legacy = list(CareSession.objects.filter(network=network, setting=Setting.OUTREACH, place__isnull=True,
+                                                     group__isnull=True).order_by("date", "pk")
+                          .values_list("pk", flat=True)[:4])
+            CareSession.objects.filter(pk__in=legacy).update(place=ineligible)
+        if stdout:
+            stdout.write(f"billing demo {code}: outreaching sessions at eligible and ineligible places")
+
+
 def _community_sessions(network, psychologists, today):
     from .models import GroupSession
     from .rules import RuleBook
