@@ -76,6 +76,52 @@ class Offer(models.TextChoices):
 ARTICLE8_OFFERS = [Offer.ART8_PLACE, Offer.ART8_ADVICE, Offer.ART8_COCONSULTATION, Offer.ART8_KNOWLEDGE]
 
 
+# ---- the partner questionnaire (seed 004) -------------------------------------------------------------------
+
+
+class Problem(models.TextChoices):
+    """The problems a first-line service meets with its public (seed 004's examples)."""
+
+    SCHOOL_DROPOUT = "school_dropout", _("school dropout")
+    EATING = "eating", _("eating problems")
+    BULLYING = "bullying", _("bullying")
+    FEAR_OF_FAILURE = "fear_of_failure", _("fear of failure")
+    PERFECTIONISM = "perfectionism", _("perfectionism")
+    LOW_MOOD = "low_mood", _("low mood")
+    RELATIONSHIPS = "relationships", _("relationship problems")
+    ANXIETY = "anxiety", _("anxiety")
+    OTHER = "other", pgettext_lazy("problem met", "other")
+
+
+class OwnProvider(models.TextChoices):
+    """Has the service its own care or aid provider? A co-consultation is held with them (seed 004)."""
+
+    YES = "yes", _("yes, a care or aid provider works in our service")
+    NO = "no", _("no")
+
+
+class Support(models.TextChoices):
+    """The support a first-line service may ask for (seed 004): all of them are article 8 missions."""
+
+    ADVICE = "advice", _("advice about a specific person")
+    CO_CONSULTATION = "co_consultation", _("a co-consultation with our own care or aid provider")
+    TEAM_MEETING = "team_meeting", _("the psychologist at one of our team meetings to discuss situations")
+    SHARED_HOUR = "shared_hour", _("a fixed weekly hour shared by several services")
+    KNOWLEDGE = "knowledge", _("sharing knowledge on mental-health themes with our team")
+
+
+# Each support onto article8.models.MissionType: a team meeting and a shared weekly hour are advice about persons
+# (the circular's "fixed contact hour"), the rest map one to one.
+SUPPORT_MISSION_TYPES = {
+    Support.ADVICE: "advice",
+    Support.CO_CONSULTATION: "co_consultation",
+    Support.TEAM_MEETING: "advice",
+    Support.SHARED_HOUR: "advice",
+    Support.KNOWLEDGE: "knowledge_sharing",
+}
+CO_APPLICANT_ROWS = 3
+
+
 class EmployInterest(models.TextChoices):
     NO = "no", _("no")
     MAYBE = "maybe", _("perhaps, we would like to discuss it")

@@ -20,6 +20,7 @@ from psynet.models import Language, Network, Psychologist, User, Zone
 from . import conf, municipalities
 from .choices import (
     ARTICLE8_OFFERS,
+    CO_APPLICANT_ROWS,
     PLACE_TYPES,
     AgeGroup,
     Article8Mission,
@@ -30,7 +31,10 @@ from .choices import (
     Modality,
     Offer,
     Outcome,
+    OwnProvider,
     Party,
+    Problem,
+    Support,
     VulnerableGroup,
 )
 from .models import FinancialProjection, PartnershipSettings
@@ -81,6 +85,27 @@ class PublicRequestForm(forms.Form):
                     "an identifiable person or their health."))
     offers = forms.MultipleChoiceField(label=_("What you would like"), choices=Offer.choices,
                                        widget=forms.CheckboxSelectMultiple)
+    # The partner questionnaire (seed 004): all optional, so a short request stays short.
+    problems = forms.MultipleChoiceField(
+        label=_("Problems you meet with your public (optional)"), choices=Problem.choices,
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("In general terms: nothing about an identifiable person."))
+    problems_other = forms.CharField(label=_("Other problems: which ones? (optional)"), max_length=300,
+                                     required=False)
+    has_own_provider = forms.ChoiceField(
+        label=_("Does your service have its own care or aid provider?"), required=False,
+        choices=[("", _("not answered"))] + OwnProvider.choices, widget=forms.RadioSelect,
+        help_text=_("A co-consultation is held by the psychologist together with a care or aid provider of your "
+                    "service: without one, a co-consultation cannot be chosen (advice about a person, a team "
+                    "meeting or a shared weekly hour remain possible)."))
+    support_wanted = forms.MultipleChoiceField(
+        label=_("Support wanted for your team (optional)"), choices=Support.choices,
+        widget=forms.CheckboxSelectMultiple, required=False)
+    support_themes = forms.CharField(
+        label=_("Themes you would like to work on (optional)"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. recognising mental-health problems and talking about them, interview techniques, "
+                    "sleep, rumination, resilience."))
     availability = forms.CharField(
         label=_("Availability (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Days, hours, a room where a psychologist could work…"))
@@ -94,12 +119,26 @@ class PublicRequestForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, preselected=None, **kwargs):
+    def __init__(self, *args, preselected=None, offer="", **kwargs):
         super().__init__(*args, **kwargs)
         if preselected is not None and not self.is_bound:
             self.initial["network"] = preselected.code
+        if offer == "article8" and not self.is_bound:
+            self.initial["offers"] = [o.value for o in ARTICLE8_OFFERS]
         if not self.is_bound:
             self.initial["started"] = sign_started()
+        place_choices = [("", "—")] + PLACE_TYPES
+        co_rows = []
+        for i in range(1, CO_APPLICANT_ROWS + 1):
+            self.fields[f"co{i}_name"] = forms.CharField(
+                label=_("Service %(n)s: name") % {"n": i}, max_length=200, required=False)
+            self.fields[f"co{i}_place_type"] = forms.ChoiceField(
+                label=_("Service %(n)s: type of place") % {"n": i}, choices=place_choices, required=False)
+            self.fields[f"co{i}_contact"] = forms.CharField(
+                label=_("Service %(n)s: contact person, e-mail or phone") % {"n": i}, max_length=200,
+                required=False)
+            co_rows.append(Div(Div(f"co{i}_name", css_class="col-md-4"), Div(f"co{i}_place_type", css_class="col-md-3"),
+                               Div(f"co{i}_contact", css_class="col-md-5"), css_class="row co-applicant"))
         self.refreshed = False
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -114,8 +153,16 @@ class PublicRequestForm(forms.Form):
             Fieldset(_("Your public"), Div("age_groups", css_class="checkbox-columns"),
                      Div("vulnerable_groups", css_class="checkbox-columns"), "vulnerable_other"),
             Fieldset(_("Your request"), "needs", Div("offers", css_class="checkbox-columns"),
-                     HTML('{% include "partnerships/public/_clairvision_note.html" %}'),
+                     HTML('{% include "care_offer/_clairvision_notice.html" %}'),
                      "availability", "employ_interest"),
+            Fieldset(_("Support for your team (optional)"),
+                     Div("problems", css_class="checkbox-columns"), "problems_other",
+                     Field("has_own_provider", data_own_provider="1"),
+                     Div("support_wanted", css_class="checkbox-columns"), "support_themes"),
+            Fieldset(_("Other services asking with you (optional)"),
+                     HTML('<p class="form-text">{% load i18n %}{% translate "Several services may ask together, e.g. '
+                          'for a weekly hour they share. For each: its name, type and a contact." %}</p>'),
+                     *co_rows),
             Div(Field("website", tabindex="-1", autocomplete="off"), css_class="form-extra", aria_hidden="true"),
             "started",
             Fieldset(_("Privacy"), HTML('{% include "partnerships/public/_privacy_short.html" %}'), "consent"),
@@ -160,6 +207,7 @@ class PublicRequestForm(forms.Form):
             self.add_error("place_type_other", _("Say which type of place."))
         if data.get("place_type") != "other":
             data["place_type_other"] = ""
+        self._clean_questionnaire(data)
         try:
             started = signing.loads(data.get("started") or "", salt=STARTED_SALT, max_age=conf.form_max_age_seconds())
         except signing.BadSignature:
@@ -168,6 +216,33 @@ class PublicRequestForm(forms.Form):
             if time.time() - float(started) < conf.min_fill_seconds():
                 self._refresh(_("The form was sent very quickly: check your answers and send it again."))
         return data
+
+    CO_CONSULTATION_REFUSED = _(
+        "A co-consultation is held together with a care or aid provider of your service, and you answered that "
+        "your service has none: untick it, or choose advice about a person, a team meeting or a shared weekly "
+        "hour.")
+
+    def _clean_questionnaire(self, data):
+        if Problem.OTHER not in (data.get("problems") or []) and not data.get("problems_other"):
+            data["problems_other"] = ""
+        if data.get("has_own_provider") == OwnProvider.NO:
+            if Support.CO_CONSULTATION in (data.get("support_wanted") or []):
+                self.add_error("support_wanted", self.CO_CONSULTATION_REFUSED)
+            if Offer.ART8_COCONSULTATION in (data.get("offers") or []):
+                self.add_error("offers", self.CO_CONSULTATION_REFUSED)
+        rows = []
+        for i in range(1, CO_APPLICANT_ROWS + 1):
+            name = (data.get(f"co{i}_name") or "").strip()
+            place_type = data.get(f"co{i}_place_type") or ""
+            contact = (data.get(f"co{i}_contact") or "").strip()
+            if not (name or place_type or contact):
+                continue
+            if not name:
+                self.add_error(f"co{i}_name", _("Give the name of this service."))
+            if not place_type:
+                self.add_error(f"co{i}_place_type", _("Choose the type of this service."))
+            rows.append({"name": name, "place_type": place_type, "contact": contact})
+        data["co_applicants"] = rows
 
     def _refresh(self, message):
         """Refuse once with a new start time; the typed values are kept."""
@@ -181,6 +256,9 @@ class PublicRequestForm(forms.Form):
         data.pop("network", None)
         for key in ("consent", "website", "started"):
             data.pop(key, None)
+        for i in range(1, CO_APPLICANT_ROWS + 1):
+            for part in ("name", "place_type", "contact"):
+                data.pop(f"co{i}_{part}", None)
         return data
 
 
@@ -225,6 +303,18 @@ class TransferForm(forms.Form):
     def __init__(self, *args, network, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_network"].queryset = Network.objects.exclude(pk=network.pk).order_by("code")
+
+
+class PrioritiesForm(forms.Form):
+    priorities = forms.ModelMultipleChoiceField(
+        label=_("Network priorities"), queryset=Network.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, network, **kwargs):
+        from .selectors import priority_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["priorities"].queryset = priority_choices(network)
 
 
 class ContactForm(forms.Form):

@@ -27,8 +27,11 @@ from .choices import (
     HoursUnit,
     Offer,
     Outcome,
+    OwnProvider,
     Party,
+    Problem,
     Status,
+    Support,
 )
 
 
@@ -94,6 +97,15 @@ class CollaborationRequest(models.Model):
     availability = models.TextField(_("availability"), blank=True)
     employ_interest = models.CharField(_("interest in employing a psychologist"), max_length=10,
                                        choices=EmployInterest.choices, default=EmployInterest.NO)
+    # The partner questionnaire (seed 004, issue 10); empty on requests made before it.
+    problems = models.JSONField(_("problems met"), default=list, blank=True)
+    problems_other = models.CharField(_("other problems"), max_length=300, blank=True)
+    has_own_provider = models.CharField(_("own care or aid provider"), max_length=5, choices=OwnProvider.choices,
+                                        blank=True, default="")
+    support_wanted = models.JSONField(_("support wanted"), default=list, blank=True)
+    support_themes = models.TextField(_("themes wanted"), blank=True)
+    co_applicants = models.JSONField(_("co-applicants"), default=list, blank=True,
+                                     help_text=_("Services asking together: name, place type, contact."))
     consent_at = models.DateTimeField(_("consent given at"))
     privacy_notice_version = models.CharField(max_length=20, blank=True)
     # Follow-up
@@ -170,6 +182,18 @@ class CollaborationRequest(models.Model):
         from .choices import VulnerableGroup
 
         return [VulnerableGroup(v).label for v in self.vulnerable_groups if v in VulnerableGroup.values]
+
+    def get_problem_labels(self):
+        return [Problem(p).label for p in self.problems or [] if p in Problem.values]
+
+    def get_support_labels(self):
+        return [Support(s).label for s in self.support_wanted or [] if s in Support.values]
+
+    def get_co_applicant_rows(self):
+        """The co-applicants with their place type's label."""
+        labels = dict(PLACE_TYPES)
+        return [{**c, "place_label": labels.get(c.get("place_type"), c.get("place_type", ""))}
+                for c in self.co_applicants or []]
 
     def get_place_label(self):
         label = self.get_place_type_display()
@@ -328,6 +352,8 @@ class Agreement(models.Model):
     age_groups = models.JSONField(_("age groups"), default=list, blank=True)
     co_facilitators = models.JSONField(_("group co-facilitators"), default=list, blank=True)
     co_facilitator_names = models.CharField(_("co-facilitators' names"), max_length=300, blank=True)
+    co_facilitator_ids = models.JSONField(_("group co-facilitators (recorded by the network)"), default=list,
+                                          blank=True, help_text=_("Ids of care_offer co-facilitators."))
     conditions = models.TextField(_("conditions"), blank=True)
     signing_order = models.JSONField(_("signing order"), default=list)
     # Life

@@ -86,9 +86,10 @@ def collaboration_form(request):
             token = signing.dumps([r.pk for r in submission.requests], salt=THANKS_SALT)
             return redirect(f"{reverse('collaboration:thanks')}?s={token}")
     else:
-        form = PublicRequestForm(preselected=preselected)
+        offer = _offer(request)
+        form = PublicRequestForm(preselected=preselected, offer=offer)
         return render(request, "partnerships/public/form.html", {
-            "form_html": _blank_form_html(request, form, preselected), "preselected": preselected})
+            "form_html": _blank_form_html(request, form, preselected, offer), "preselected": preselected})
     return render(request, "partnerships/public/form.html", {
         "form_html": render_to_string("partnerships/public/_form_fields.html",
                                       {"form": form, "preselected": preselected}, request=request),
@@ -98,12 +99,17 @@ def collaboration_form(request):
 STARTED_PLACEHOLDER = "__PARTNERSHIP_FORM_STARTED__"
 
 
-def _blank_form_html(request, form, preselected):
+def _offer(request):
+    """``?offer=article8`` (the article 8 public page's link) preselects the article 8 offers."""
+    return "article8" if request.GET.get("offer") == "article8" else ""
+
+
+def _blank_form_html(request, form, preselected, offer=""):
     """The empty form's fields, rendered once per language, link and list of networks and kept in the cache (they
     are most of the page's cost); only the signed start time differs from one visitor to the next."""
     networks = list(Network.objects.order_by("code").values_list("pk", "code", "name", "generic_email"))
     key = "partnerships:blank-form:" + hashlib.sha256(repr(
-        (_language(), preselected.code if preselected else "", networks)).encode()).hexdigest()
+        (_language(), preselected.code if preselected else "", offer, networks)).encode()).hexdigest()
     html = cache.get(key)
     if html is None:
         form.initial["started"] = STARTED_PLACEHOLDER

@@ -232,3 +232,25 @@ def agreements_awaiting(user, network):
 
 def partner_events(partnership_request):
     return partnership_request.events.filter(Q(is_visible_to_partner=True) | Q(kind=EventKind.PARTNER_MESSAGE))
+
+
+def article8_missions_of(partnership_request):
+    """The article 8 requests made from this collaboration request (services.article8_missions_create)."""
+    if partnership_request.network_id is None:
+        return []
+    from article8.selectors import missions_in
+
+    return list(missions_in(partnership_request.network)
+                .filter(source_reference__startswith=f"{partnership_request.reference}:").order_by("pk"))
+
+
+def priorities_of(obj):
+    from care_offer.selectors import priorities_of as tagged
+
+    return list(tagged(obj))
+
+
+def priority_choices(network):
+    from care_offer.selectors import priorities_in
+
+    return priorities_in(network).order_by("name_fr")

@@ -24,7 +24,7 @@ from psynet.models import Membership, Role
 from psynet.services import notify
 
 from . import routing, workdays
-from .choices import AWAITING_CONTACT, OPEN_STATUSES, AgreementStatus, EventKind, Outcome, Status
+from .choices import AWAITING_CONTACT, OPEN_STATUSES, AgreementStatus, EventKind, Offer, Outcome, Status
 from .models import (
     Agreement,
     CollaborationRequest,
@@ -187,6 +187,7 @@ REQUEST_DATA_FIELDS = [
     "organisation_name", "place_type", "place_type_other", "enterprise_number", "address", "municipality",
     "municipality_text", "contact_name", "contact_role", "contact_email", "contact_phone", "age_groups",
     "vulnerable_groups", "vulnerable_other", "needs", "offers", "availability", "employ_interest",
+    "problems", "problems_other", "has_own_provider", "support_wanted", "support_themes", "co_applicants",
 ]
 
 
@@ -225,6 +226,7 @@ def partnership_request_submit(*, data, language, preferred_network=None, now=No
                    after={"status": Status.RECEIVED, "network": route.network.code if route.network else None,
                           "zones": [z.name for z in route.zones], "triage_reason": route.triage_reason,
                           "triage_networks": [n.code for n in route.triage_networks], "due_on": str(due_on)})
+        article8_missions_create(partnership_request)
         submission.requests.append(partnership_request)
         submission.links[partnership_request.pk] = follow_url(raw)
     others = {r.pk: [o.network.code if o.network else "—" for o in submission.requests if o.pk != r.pk]
@@ -238,6 +240,70 @@ def partnership_request_submit(*, data, language, preferred_network=None, now=No
                     key="received", template="request_received", extra={"others": others[partnership_request.pk]})
     _acknowledge(submission, language)
     return submission
+
+
+# ---- article 8 (issue 7) ---------------------------------------------------------------------------------
+
+# The request's article 8 offers onto article8.models.MissionType.
+ARTICLE8_MISSION_TYPES = {
+    Offer.ART8_PLACE: "place_work",
+    Offer.ART8_ADVICE: "advice",
+    Offer.ART8_COCONSULTATION: "co_consultation",
+    Offer.ART8_KNOWLEDGE: "knowledge_sharing",
+}
+
+
+def article8_mission_types(partnership_request):
+    """The article 8 mission types a request asks for: its article 8 offers, then the support wanted in the
+    partner questionnaire (seed 004, every form of it is an article 8 mission), without repeats."""
+    from .choices import SUPPORT_MISSION_TYPES
+
+    types = [ARTICLE8_MISSION_TYPES[o] for o in partnership_request.offers if o in ARTICLE8_MISSION_TYPES]
+    types += [SUPPORT_MISSION_TYPES[s] for s in (partnership_request.support_wanted or [])
+              if s in SUPPORT_MISSION_TYPES]
+    return list(dict.fromkeys(types))
+
+
+def _article8_description(partnership_request):
+    with translation.override(partnership_request.language):
+        lines = [partnership_request.needs.strip()]
+        problems = partnership_request.get_problem_labels()
+        if problems:
+            lines.append(_("Problems met: %(list)s") % {"list": ", ".join(str(p) for p in problems)})
+        support = partnership_request.get_support_labels()
+        if support:
+            lines.append(_("Support wanted: %(list)s") % {"list": ", ".join(str(s) for s in support)})
+        if partnership_request.support_themes.strip():
+            lines.append(_("Themes wanted: %(themes)s") % {"themes": partnership_request.support_themes.strip()})
+        if partnership_request.co_applicants:
+            lines.append(_("Asked together with: %(list)s") % {
+                "list": ", ".join(c.get("name", "") for c in partnership_request.co_applicants)})
+        lines.append(_("Collaboration request %(reference)s") % {"reference": partnership_request.reference})
+    return "\n".join(line for line in lines if line)
+
+
+def article8_missions_create(partnership_request, *, by=None):
+    """The article 8 offers of a request routed to a network become article 8 requests there (status received),
+    one per mission type, in the caller's transaction. Idempotent on the request's reference: routing the same
+    request again returns the missions already made. A request in triage makes none yet."""
+    if partnership_request.network_id is None or partnership_request.in_triage:
+        return []
+    types = article8_mission_types(partnership_request)
+    if not types:
+        return []
+    from article8.services import mission_request_create_from_partnership
+
+    zone = partnership_request.zones.order_by("name").first()
+    missions = mission_request_create_from_partnership(
+        network=partnership_request.network, organisation=None,
+        organisation_name=partnership_request.organisation_name, place_kind=partnership_request.place_type,
+        zone=zone, mission_types=types, description=_article8_description(partnership_request),
+        contact_name=partnership_request.contact_name, contact_email=partnership_request.contact_email,
+        source_reference=partnership_request.reference, by=by)
+    log_action(partnership_request, "partnerships.request.article8_missions", by=by,
+               actor_label="" if by else PUBLIC_FORM, network=partnership_request.network,
+               after={"missions": [m.pk for m in missions], "mission_types": types})
+    return missions
 
 
 def _acknowledge(submission, language):
@@ -309,6 +375,7 @@ def partnership_request_route(*, partnership_request, zones, by):
     partnership_request.triage_networks.clear()
     log_action(partnership_request, "partnerships.request.routed", by=by, network=network, before=before,
                after={"network": network.code, "zones": sorted(z.name for z in zones), "triage_reason": ""})
+    article8_missions_create(partnership_request, by=by)
     _notify(zone_coordinators(partnership_request), partnership_request=partnership_request,
             key=f"routed:{network.pk}", template="request_received", extra={"others": []})
     return partnership_request
@@ -656,6 +723,39 @@ def partnership_request_new_link(*, partnership_request, by):
     return partnership_request
 
 
+# ---- network priorities (issue 10, kept by care_offer) -------------------------------------------------------
+
+
+def priorities_set(target, *, network, priorities, by):
+    """Tag ``target`` (a request or an agreement of ``network``) with exactly ``priorities``; each tag added or
+    removed is audited by care_offer. Runs in the caller's transaction."""
+    from care_offer.selectors import priorities_of
+    from care_offer.services import CareOfferError, priority_tag, priority_untag
+
+    wanted = {p.pk: p for p in priorities}
+    if any(p.network_id != network.pk for p in wanted.values()):
+        raise PartnershipError(_("Choose priorities of your network."))
+    current = {p.pk: p for p in priorities_of(target)}
+    try:
+        for pk in sorted(wanted.keys() - current.keys()):
+            priority_tag(priority=wanted[pk], target=target, by=by)
+    except CareOfferError as error:
+        raise PartnershipError(error.message) from None
+    for pk in sorted(current.keys() - wanted.keys()):
+        priority_untag(priority=current[pk], target=target, by=by)
+    return sorted(wanted.values(), key=lambda p: p.name_fr)
+
+
+@transaction.atomic
+def request_priorities_set(*, partnership_request, priorities, by):
+    partnership_request = _locked(partnership_request)
+    network = acting_network(partnership_request, by)
+    require_on_request(by, "partnership.handle", partnership_request, network)
+    if partnership_request.network_id != network.pk:
+        raise PartnershipError(_("Route the request to a zone of your network first."))
+    return priorities_set(partnership_request, network=network, priorities=priorities, by=by)
+
+
 # ---- financial projection --------------------------------------------------------------------------
 
 PROJECTION_FIELDS = ["hours_per_week", "weeks_per_year", "occupancy_percent", "session_fee", "annual_salary_cost",
@@ -711,7 +811,9 @@ def _anonymise(partnership_request, *, now):
     CollaborationRequest.objects.filter(pk=partnership_request.pk).update(
         organisation_name=ANONYMISED, place_type_other="", enterprise_number="", address="", municipality_text="",
         contact_name=ANONYMISED, contact_role="", contact_email="", contact_phone="", vulnerable_other="",
-        needs="", availability="", needs_analysis="", outcome_reason="", access_token_hash=None,
+        needs="", availability="", needs_analysis="", outcome_reason="", problems_other="", support_themes="",
+        co_applicants=[{"place_type": c.get("place_type", "")} for c in partnership_request.co_applicants or []],
+        access_token_hash=None,
         access_token_expires_at=None, anonymised_at=now, updated_at=now)
 
 
@@ -787,6 +889,8 @@ def _request_export(r):
         "contact_phone": r.contact_phone, "language": r.language, "age_groups": r.age_groups,
         "vulnerable_groups": r.vulnerable_groups, "vulnerable_other": r.vulnerable_other, "needs": r.needs,
         "offers": r.offers, "availability": r.availability, "employ_interest": r.employ_interest,
+        "problems": r.problems, "problems_other": r.problems_other, "has_own_provider": r.has_own_provider,
+        "support_wanted": r.support_wanted, "support_themes": r.support_themes, "co_applicants": r.co_applicants,
         "consent_at": r.consent_at, "privacy_notice_version": r.privacy_notice_version,
         "needs_analysis": r.needs_analysis, "outcome_reason": r.outcome_reason,
         "messages": [{"at": e.at, "kind": e.kind, "author": e.author_label, "body": e.body,

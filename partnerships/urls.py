@@ -16,6 +16,7 @@ urlpatterns = [
     path("requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
     path("requests/<int:pk>/close/", views.request_close, name="request_close"),
     path("requests/<int:pk>/messages/", views.request_event, name="request_event"),
+    path("requests/<int:pk>/priorities/", views.request_priorities, name="request_priorities"),
     path("requests/<int:pk>/new-link/", views.request_new_link, name="request_new_link"),
     path("requests/<int:pk>/projection/", views.request_projection, name="request_projection"),
     path("requests/<int:pk>/agreement/", views.agreement_create, name="agreement_create_from_request"),

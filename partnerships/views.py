@@ -37,6 +37,7 @@ from .forms import (
     GdprForm,
     NeedsForm,
     PartnershipSettingsForm,
+    PrioritiesForm,
     ProjectionForm,
     ProposeForm,
     RouteForm,
@@ -183,7 +184,13 @@ def request_detail(request, pk):
     context = {"req": obj, "timeline": selectors.timeline_of(obj), "siblings": selectors.siblings_of(obj),
                "proposals": obj.proposals.select_related("psychologist"),
                "agreements": obj.agreements.select_related("psychologist").order_by("-created_at"),
-               "projection": FinancialProjection.objects.filter(request=obj).first(), **flags, **_nav(request)}
+               "projection": FinancialProjection.objects.filter(request=obj).first(),
+               "article8_missions": selectors.article8_missions_of(obj), **flags, **_nav(request)}
+    tagged = selectors.priorities_of(obj)
+    context["priorities"] = [str(p) for p in tagged]
+    if flags["can_message"] and obj.network_id == network.pk:
+        context["priorities_form"] = PrioritiesForm(prefix="priorities", network=network,
+                                                    initial={"priorities": [p.pk for p in tagged]})
     if flags["can_triage"]:
         context["route_form"] = RouteForm(prefix="route", network=network, initial={"zones": list(obj.zones.all())})
         context["transfer_form"] = TransferForm(prefix="transfer", network=network)
@@ -371,6 +378,23 @@ def request_event(request, pk):
     except services.PartnershipError as exc:
         return _error(request, exc, obj)
     messages.success(request, _("Saved."))
+    return redirect(obj)
+
+
+@network_view("partnership.handle")
+@require_POST
+def request_priorities(request, pk):
+    obj = _acting(request, pk, "partnership.handle")
+    form = PrioritiesForm(request.POST, prefix="priorities", network=request.network)
+    if not form.is_valid():
+        messages.error(request, _("Choose priorities of your network."))
+        return redirect(obj)
+    try:
+        services.request_priorities_set(partnership_request=obj, priorities=form.cleaned_data["priorities"],
+                                        by=request.user)
+    except services.PartnershipError as exc:
+        return _error(request, exc, obj)
+    messages.success(request, _("The network priorities were saved."))
     return redirect(obj)
 
 

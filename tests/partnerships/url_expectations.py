@@ -21,6 +21,7 @@ EXPECTATIONS = {
     "partnerships:request_close": ("partnership_request", "post-only"),
     "partnerships:request_event": ("partnership_request", "post-only"),
     "partnerships:request_new_link": ("partnership_request", "post-only"),
+    "partnerships:request_priorities": ("partnership_request", "post-only"),
     "partnerships:request_projection": ("partnership_request", {NC, LC}),
     "partnerships:agreement_create_from_request": ("proposed_request", {NC, LC}),
     "partnerships:event_file": ("request_event", {NC, LC}),
