@@ -20,10 +20,10 @@ from .models import (
 
 PRIORITIES = [
     ("south", "Le sud de la province", "Het zuiden van de provincie",
-     "Accessibilité aux soins : mobilité, manque de services (seed 003)."),
-    ("older", "Les personnes âgées", "Ouderen", "Partenariats et prises en charge spécifiques (seed 003)."),
+     "Accessibilité aux soins : mobilité, manque de services (présentation PSYNAM aux partenaires)."),
+    ("older", "Les personnes âgées", "Ouderen", "Partenariats et prises en charge spécifiques (présentation PSYNAM aux partenaires)."),
     ("first-1000-days", "Les 1000 premiers jours", "De eerste 1000 dagen",
-     "Prévention et détection précoce en petite enfance (seed 003)."),
+     "Prévention et détection précoce en petite enfance (présentation PSYNAM aux partenaires)."),
 ]
 APPLICANTS = [
     # (first, last, inami, state, years)

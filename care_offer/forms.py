@@ -230,7 +230,7 @@ class AcceptForm(VersionedForm):
                                            widget=forms.CheckboxSelectMultiple, required=False)
     article8_places = forms.ModelMultipleChoiceField(
         label=_("Places of the article 8 hours (optional)"), queryset=Organisation.objects.none(), required=False,
-        help_text=_("Seed 001: conventions fix the article 8 hours and the places."))
+        help_text=_("INAMI circular of 19 February 2025: conventions fix the article 8 hours and the places."))
 
     def __init__(self, *args, network, application=None, **kwargs):
         super().__init__(*args, **kwargs)

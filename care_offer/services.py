@@ -399,7 +399,7 @@ def clairvision_record(*, network, by, held_on, format, participants, themes, th
 
 # ---- outreaching eligibility -----------------------------------------------------------------------------
 
-HOME_RULE = gettext_lazy("A session at the person's home counts as outreaching (seed 003).")
+HOME_RULE = gettext_lazy("A session at the person's home counts as outreaching (PSYNAM partner presentation).")
 
 
 def outreach_place_check(organisation):
