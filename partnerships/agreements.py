@@ -61,7 +61,9 @@ TERMS = ["partner_name", "partner_enterprise_number", "partner_address", "partne
          "partner_signatory_role", "partner_signatory_email", "psychologist", "network_signatory", "zone",
          "starts_on", "ends_on", "hours_per_period", "hours_unit", "total_hours", "modalities", "article8_hours",
          "place_address", "place_room", "target_public", "age_groups", "co_facilitators", "co_facilitator_names",
-         "conditions", "signing_order", "language"]
+         "conditions", "signing_order", "language", "organisation", "co_facilitator_ids"]
+# Agreements that can still be carried out (their outreaching places are checked and listed).
+LIVE = [S.DRAFT, S.SENT, S.DECLINED, S.SIGNED, S.ACTIVE]
 
 
 class AgreementRefused(PartnershipError):
@@ -119,7 +121,7 @@ def _values(agreement):
     values = {}
     for name in TERMS:
         value = getattr(agreement, name)
-        if name in ("psychologist", "network_signatory", "zone"):
+        if name in ("psychologist", "network_signatory", "zone", "organisation"):
             value = getattr(agreement, f"{name}_id")
         elif isinstance(value, dt.date):
             value = value.isoformat()
@@ -157,11 +159,52 @@ def text_context(agreement):
         "a": agreement, "network": agreement.network, "psychologist": agreement.psychologist,
         "modalities": [str(m) for m in agreement.get_modality_labels()], "article8": article8,
         "article8_total": article8_hours(agreement),
-        "co_facilitators": [str(CoFacilitator(c).label) for c in agreement.co_facilitators
-                            if c in CoFacilitator.values],
+        "co_facilitators": _recorded_co_facilitators(agreement) + [
+            str(CoFacilitator(c).label) for c in agreement.co_facilitators if c in CoFacilitator.values],
         "order": [str(Party(p).label) for p in agreement.order],
         "age_groups": [str(_age_label(a)) for a in agreement.age_groups],
     }
+
+
+def _recorded_co_facilitators(agreement):
+    """The network's recorded co-facilitators named in the agreement (care_offer), as "name (kind)"."""
+    if not agreement.co_facilitator_ids:
+        return []
+    from care_offer.selectors import co_facilitators_in
+
+    people = co_facilitators_in(agreement.network, include_inactive=True).filter(pk__in=agreement.co_facilitator_ids)
+    return [f"{c} ({c.get_kind_display()})" for c in people]
+
+
+def outreach_place(agreement):
+    """The place whose outreaching eligibility the agreement's individual sessions depend on: its organisation,
+    else the partner as described in the request (an unsaved organisation of the request's place type), else
+    None (only an address: nothing to check)."""
+    from psynet.models import Organisation
+
+    if agreement.organisation_id:
+        return agreement.organisation
+    if agreement.request_id and agreement.request.place_type:
+        return Organisation(name=agreement.partner_name, kind=agreement.request.place_type,
+                            network_id=agreement.network_id)
+    return None
+
+
+def outreach_refusal(agreement):
+    """The rule quoted when the agreement lists outreaching (individual sessions at the partner) at a place where
+    sessions cannot count as outreaching (care_offer's rule), else None."""
+    if Modality.INDIVIDUAL not in (agreement.modalities or []):
+        return None
+    place = outreach_place(agreement)
+    if place is None:
+        return None
+    from care_offer.services import outreach_place_check
+
+    ok, rule = outreach_place_check(place)
+    if ok:
+        return None
+    return _("Individual sessions at %(place)s cannot count as outreaching: %(rule)s") % {
+        "place": place.name, "rule": rule}
 
 
 def _age_label(value):
@@ -195,12 +238,24 @@ def _check_terms(agreement):
         errors.append(_("The psychologist has no current convention with the network."))
     if agreement.zone_id and agreement.zone.network_id != agreement.network_id:
         errors.append(_("The zone is not one of the network's."))
+    if agreement.organisation_id and agreement.organisation.network_id != agreement.network_id:
+        errors.append(_("The place is not one of the network's."))
+    if agreement.co_facilitator_ids:
+        from care_offer.selectors import co_facilitators_in
+
+        known = set(co_facilitators_in(agreement.network, include_inactive=True)
+                    .filter(pk__in=agreement.co_facilitator_ids).values_list("pk", flat=True))
+        if known != set(agreement.co_facilitator_ids):
+            errors.append(_("Choose co-facilitators recorded by the network."))
+    refusal = outreach_refusal(agreement)
+    if refusal:
+        errors.append(refusal)
     if errors:
         raise AgreementRefused(" ".join(str(e) for e in errors))
 
 
 @transaction.atomic
-def agreement_create(*, network, by, partnership_request=None, **terms):
+def agreement_create(*, network, by, partnership_request=None, priorities=None, **terms):
     core.require(by, "agreement.draft", network)
     if partnership_request is not None:
         require_on_request(by, "agreement.draft", partnership_request, network)
@@ -216,13 +271,15 @@ def agreement_create(*, network, by, partnership_request=None, **terms):
     log_action(agreement, "partnerships.agreement.created", by=by,
                after={"version": 1, "sha256": version.sha256,
                       "request": partnership_request.pk if partnership_request else None})
+    if priorities is not None:
+        services.priorities_set(agreement, network=network, priorities=priorities, by=by)
     if partnership_request is not None:
         services.mark_agreement(partnership_request, by=by)
     return agreement
 
 
 @transaction.atomic
-def agreement_update(*, agreement, by, **terms):
+def agreement_update(*, agreement, by, priorities=None, **terms):
     """Change the terms. A version already sent or signed by anyone is kept as it is: the change becomes a new
     version without signatures, and a sent agreement goes back to draft until it is sent again."""
     agreement = _locked(agreement)
@@ -236,6 +293,8 @@ def agreement_update(*, agreement, by, **terms):
             raise AgreementRefused(_("Unknown field."))
         setattr(agreement, key, value)
     _check_terms(agreement)
+    if priorities is not None:  # metadata of the network, not part of the signed text
+        services.priorities_set(agreement, network=agreement.network, priorities=priorities, by=by)
     after = _values(agreement)
     changed = sorted(k for k in TERMS if before[k] != after[k])
     if not changed:

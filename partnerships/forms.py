@@ -15,7 +15,7 @@ from stdnum.be import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 from psynet.models import AgeGroup as CoreAgeGroup
-from psynet.models import Language, Network, Psychologist, User, Zone
+from psynet.models import Language, Network, Organisation, Psychologist, User, Zone
 
 from . import conf, municipalities
 from .choices import (
@@ -434,15 +434,27 @@ class AgreementForm(forms.Form):
                                      decimal_places=1)
     modalities = forms.MultipleChoiceField(label=_("Modalities"), choices=Modality.choices, required=False,
                                            widget=forms.CheckboxSelectMultiple)
+    organisation = forms.ModelChoiceField(
+        label=_("Place recorded by the network (optional)"), queryset=Organisation.objects.none(), required=False,
+        help_text=_("Individual sessions at the partner count as outreaching only at an eligible place: the "
+                    "place chosen here, else the type of place of the request, is checked against the rule."))
     place_address = forms.CharField(label=_("Place (address)"), max_length=200, required=False)
     place_room = forms.CharField(label=_("Room"), max_length=200, required=False)
     target_public = forms.CharField(label=_("Target public"), max_length=3000, required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}))
     age_groups = forms.MultipleChoiceField(label=_("Age groups"), choices=AgeGroup.choices[:-1], required=False,
                                            widget=forms.CheckboxSelectMultiple)
-    co_facilitators = forms.MultipleChoiceField(label=_("Group sessions co-facilitated with"), required=False,
-                                                choices=CoFacilitator.choices, widget=forms.CheckboxSelectMultiple)
-    co_facilitator_names = forms.CharField(label=_("Co-facilitators' names"), max_length=300, required=False)
+    co_facilitator_people = forms.ModelMultipleChoiceField(
+        label=_("Group sessions co-facilitated with (recorded by the network)"), required=False,
+        queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Partner staff, other professionals and experts by experience recorded in the care offer."))
+    co_facilitators = forms.MultipleChoiceField(label=_("Other co-facilitators, not recorded: who they are"),
+                                                required=False, choices=CoFacilitator.choices,
+                                                widget=forms.CheckboxSelectMultiple)
+    co_facilitator_names = forms.CharField(label=_("Other co-facilitators' names"), max_length=300, required=False)
+    priorities = forms.ModelMultipleChoiceField(
+        label=_("Network priorities"), required=False, queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple, help_text=_("Not part of the signed text."))
     conditions = forms.CharField(label=_("Conditions"), max_length=10000, required=False,
                                  widget=forms.Textarea(attrs={"rows": 4}))
     signing_order = forms.ChoiceField(label=_("Signing order"), choices=[])
@@ -461,6 +473,13 @@ class AgreementForm(forms.Form):
         self.fields["psychologist"].queryset = Psychologist.objects.filter(pk__in=[p.pk for p in psychologists])
         self.fields["network_signatory"].queryset = User.objects.filter(pk__in=[u.pk for u in signatories])
         self.fields["zone"].queryset = Zone.objects.filter(network=network).order_by("name")
+        from care_offer.selectors import co_facilitators_in
+
+        from .selectors import priority_choices
+
+        self.fields["organisation"].queryset = Organisation.objects.filter(network=network).order_by("name")
+        self.fields["co_facilitator_people"].queryset = co_facilitators_in(network)
+        self.fields["priorities"].queryset = priority_choices(network)
         self.fields["signing_order"].choices = [
             (",".join(order), " → ".join(str(Party(p).label) for p in order)) for order in self.ORDERS]
         for mission in Article8Mission:
@@ -494,27 +513,38 @@ class AgreementForm(forms.Form):
                                       "psychologist", "network_signatory", "zone", "language", "starts_on", "ends_on",
                                       "hours_per_period", "hours_unit", "total_hours", "modalities", "place_address",
                                       "place_room", "target_public", "age_groups", "co_facilitators",
-                                      "co_facilitator_names", "conditions"]}
+                                      "co_facilitator_names", "conditions", "organisation"]}
+        terms["co_facilitator_ids"] = sorted(c.pk for c in data.get("co_facilitator_people") or [])
         terms["signing_order"] = data["signing_order"].split(",")
         terms["article8_hours"] = {m.value: str(data[f"art8_{m.value}"]) for m in Article8Mission
                                    if data.get(f"art8_{m.value}")}
         return terms
 
+    def chosen_priorities(self):
+        return list(self.cleaned_data.get("priorities") or [])
+
     @classmethod
     def initial_from(cls, agreement):
+        from .selectors import priorities_of
+
         initial = {k: getattr(agreement, k) for k in [
             "partner_name", "partner_enterprise_number", "partner_address", "partner_signatory_name",
             "partner_signatory_role", "partner_signatory_email", "language", "starts_on", "ends_on",
             "hours_per_period", "hours_unit", "total_hours", "modalities", "place_address", "place_room",
             "target_public", "age_groups", "co_facilitators", "co_facilitator_names", "conditions"]}
         initial.update(psychologist=agreement.psychologist_id, network_signatory=agreement.network_signatory_id,
-                       zone=agreement.zone_id, signing_order=",".join(agreement.order))
+                       zone=agreement.zone_id, signing_order=",".join(agreement.order),
+                       organisation=agreement.organisation_id,
+                       co_facilitator_people=list(agreement.co_facilitator_ids or []),
+                       priorities=[p.pk for p in priorities_of(agreement)])
         for key, value in (agreement.article8_hours or {}).items():
             initial[f"art8_{key}"] = value
         return initial
 
     @classmethod
     def initial_from_request(cls, partnership_request, network):
+        from .selectors import priorities_of
+
         offers = set(partnership_request.offers)
         modalities = [m for m, o in [(Modality.INDIVIDUAL, Offer.OUTREACHING), (Modality.GROUP, Offer.GROUP),
                                      (Modality.HOME, Offer.HOME), (Modality.VIDEO, Offer.VIDEO),
@@ -540,6 +570,7 @@ class AgreementForm(forms.Form):
             "target_public": ", ".join(str(x) for x in partnership_request.get_vulnerable_group_labels()),
             "zone": zone.pk if zone else None, "signing_order": ",".join(cls.ORDERS[0]),
             "psychologist": proposal.psychologist_id if proposal else None,
+            "priorities": [p.pk for p in priorities_of(partnership_request)],
         }
         mapping = dict(zip(ARTICLE8_OFFERS, [Article8Mission.PLACE, Article8Mission.ADVICE,
                                              Article8Mission.COCONSULTATION, Article8Mission.KNOWLEDGE], strict=True))

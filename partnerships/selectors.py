@@ -254,3 +254,36 @@ def priority_choices(network):
     from care_offer.selectors import priorities_in
 
     return priorities_in(network).order_by("name_fr")
+
+
+def agreement_outreach_breaches(user, network):
+    """Agreements still to be carried out whose individual sessions at the partner (outreaching) sit at a place
+    where sessions cannot count as outreaching: the organisation named (its own decision or its type's rule, in
+    care_offer), else the request's place type. Each row carries the rule; four queries whatever the count."""
+    from care_offer.selectors import ineligible_outreach_places, place_type_rules
+
+    from .agreements import LIVE
+    from .choices import Modality
+
+    rules = {rule.place_kind: rule for rule in place_type_rules()}
+    eligible_kinds = [kind for kind, rule in rules.items() if rule.eligible]
+    places = ineligible_outreach_places(network).order_by().values("pk")
+    qs = (agreements_visible(user, network).filter(status__in=LIVE)
+          .filter(Q(organisation__in=places)
+                  | (Q(organisation__isnull=True, request__isnull=False) & ~Q(request__place_type__in=eligible_kinds)))
+          .select_related("organisation", "organisation__eligibility_override", "request", "psychologist", "zone")
+          .order_by("-created_at", "-pk"))
+    rows = []
+    for agreement in qs:
+        if Modality.INDIVIDUAL not in (agreement.modalities or []):
+            continue
+        organisation = agreement.organisation
+        override = getattr(organisation, "eligibility_override", None) if organisation else None
+        kind = organisation.kind if organisation else agreement.request.place_type
+        if override is not None:
+            rule = override.reason
+        else:
+            rule = rules[kind].reason if kind in rules else ""
+        rows.append({"agreement": agreement, "place": organisation.name if organisation else agreement.partner_name,
+                     "kind": kind, "rule": rule, "is_place_decision": override is not None})
+    return rows

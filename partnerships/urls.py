@@ -27,6 +27,7 @@ urlpatterns = [
     path("gdpr/erase/", views.gdpr_erase, name="gdpr_erase"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_create, name="agreement_create"),
+    path("agreements/outreach-breaches/", views.agreement_outreach_breaches, name="agreement_outreach_breaches"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
     path("agreements/<int:pk>/send/", views.agreement_send, name="agreement_send"),

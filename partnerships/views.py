@@ -553,7 +553,8 @@ def agreement_create(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             agreement = agreements.agreement_create(network=network, by=request.user,
-                                                    partnership_request=partnership_request, **form.terms())
+                                                    partnership_request=partnership_request,
+                                                    priorities=form.chosen_priorities(), **form.terms())
         except services.PartnershipError as exc:
             messages.error(request, exc.message)
         else:
@@ -572,7 +573,8 @@ def agreement_edit(request, pk):
     form = AgreementForm(request.POST or None, initial=AgreementForm.initial_from(agreement), **args)
     if request.method == "POST" and form.is_valid():
         try:
-            agreements.agreement_update(agreement=agreement, by=request.user, **form.terms())
+            agreements.agreement_update(agreement=agreement, by=request.user, priorities=form.chosen_priorities(),
+                                        **form.terms())
         except services.PartnershipError as exc:
             messages.error(request, exc.message)
         else:
@@ -589,6 +591,13 @@ def _party_of(user, agreement):
     if agreement.network_signatory_id == user.pk and can_on_agreement(user, "agreement.sign_network", agreement):
         return Party.NETWORK
     return None
+
+
+@network_view("agreement.draft")
+def agreement_outreach_breaches(request):
+    """Agreements still to be carried out that list outreaching at a place where it cannot count as such."""
+    rows = selectors.agreement_outreach_breaches(request.user, request.network)
+    return render(request, "partnerships/agreement_outreach_breaches.html", {"rows": rows, **_nav(request)})
 
 
 @network_view("agreement.view")
@@ -612,7 +621,9 @@ def agreement_detail(request, pk):
         "can_sign": can_sign, "can_decline": party is not None and agreement.status == AgreementStatus.SENT,
         "can_terminate": can_on_agreement(request.user, "agreement.terminate", agreement)
         and agreement.status not in (AgreementStatus.ENDED, AgreementStatus.TERMINATED),
-        "history": audit_for(agreement)[:200], **_nav(request),
+        "history": audit_for(agreement)[:200], "priorities": [str(p) for p in selectors.priorities_of(agreement)],
+        "outreach_refusal": agreements.outreach_refusal(agreement)
+        if agreement.status in agreements.LIVE else None, **_nav(request),
     }
     if can_sign:
         user = request.user

@@ -31,6 +31,7 @@ EXPECTATIONS = {
     "partnerships:gdpr_erase": (None, "post-only"),
     "partnerships:agreement_list": (None, {NC, LC, PS}),
     "partnerships:agreement_create": (None, {NC, LC}),
+    "partnerships:agreement_outreach_breaches": (None, {NC, LC}),
     "partnerships:agreement_detail": ("agreement", {NC, LC, PS}),
     "partnerships:agreement_edit": ("agreement", {NC, LC}),
     "partnerships:agreement_send": ("agreement", "post-only"),
