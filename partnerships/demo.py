@@ -143,12 +143,29 @@ def _request(i, row, users, areas):
         "employ_interest": employ, "enterprise_number": "", "place_type_other": "Maison de quartier" if place == "other"
         else "",
     }
+    data.update(_questionnaire(place, i))
     submission = services.partnership_request_submit(data=data, language="nl" if i == 15 else "fr", now=received)
     for req in submission.requests:
         if req.network is None or req.triage_reason:
             continue
         _advance(req, step, users)
     return submission.requests
+
+
+def _questionnaire(place, i):
+    """The partner questionnaire of seed 004 on the places it was written for (student services, schools, CPMS,
+    youth aid); a student service asks together with a second one."""
+    if place == "student_service":
+        return {"problems": ["fear_of_failure", "perfectionism", "anxiety", "low_mood"], "has_own_provider": "yes",
+                "support_wanted": ["co_consultation", "shared_hour", "knowledge"],
+                "support_themes": "Reconnaître les problèmes de santé mentale et en parler avec les étudiants; "
+                                  "techniques d'entretien non stigmatisantes.",
+                "co_applicants": [{"name": "Service social de l'Université de Namur (demo)",
+                                   "place_type": "student_service", "contact": "Claire Hubert, 081 72 00 00"}]}
+    if place in ("school", "cpms", "youth_aid") and i % 2 == 0:
+        return {"problems": ["school_dropout", "bullying", "anxiety"], "has_own_provider": "no",
+                "support_wanted": ["advice", "team_meeting"], "support_themes": "Le harcèlement entre élèves."}
+    return {}
 
 
 def _needs(place):
@@ -217,7 +234,7 @@ def _agreement(req, psychologist, lc, nc, step):
         partner_signatory_role=req.contact_role, partner_signatory_email=req.contact_email,
         psychologist=psychologist, network_signatory=nc, zone=_zone_of(req, lc), language=req.language,
         starts_on=start, ends_on=end, hours_per_period=4, hours_unit="week", total_hours=160,
-        modalities=["group", "individual"] if "group" in req.offers else ["individual"],
+        modalities=_modalities(req),
         article8_hours={"advice": "10"} if any(o.startswith("art8") for o in req.offers) else {},
         place_address=f"{req.address}, {req.municipality.name_fr}", place_room="Salle polyvalente",
         target_public="Public de l'institution, en priorité les personnes les plus éloignées des soins.",
@@ -244,6 +261,18 @@ def _agreement(req, psychologist, lc, nc, step):
     if step == "ended":
         agreements.agreements_advance(today=today)
     return agreement
+
+
+def _modalities(req):
+    """Individual sessions at the partner only where they count as outreaching (care_offer's rule for the place
+    type): a place of type "other" gets group sessions."""
+    from care_offer.services import outreach_place_check
+
+    from psynet.models import Organisation
+
+    modalities = ["group", "individual"] if "group" in req.offers else ["individual"]
+    ok, _rule = outreach_place_check(Organisation(name=req.organisation_name, kind=req.place_type))
+    return modalities if ok else ["group"]
 
 
 def _zone_of(req, coordinator):
