@@ -216,16 +216,24 @@ def versions_of(agreement):
 
 
 def agreements_awaiting(user, network):
-    """Agreements sent for signature in which it is ``user``'s turn to sign."""
+    """Agreements sent for signature in which it is ``user``'s turn to sign: only agreements where the user is
+    the psychologist or the network's signatory, their current version and signatures prefetched (no query per
+    agreement)."""
     from .agreements import next_party
     from .choices import Party
 
     role = core.role_in(user, network)
-    qs = agreements_visible(user, network).filter(status=AgreementStatus.SENT).select_related("psychologist")
+    qs = (agreements_visible(user, network).filter(status=AgreementStatus.SENT)
+          .filter(Q(psychologist__user=user) | Q(network_signatory=user))
+          .select_related("psychologist")
+          .prefetch_related(Prefetch("versions", queryset=AgreementVersion.objects.order_by("-number")
+                                     .prefetch_related("signatures"), to_attr="versions_newest_first")))
     mine = []
     for agreement in qs[:200]:
-        party = next_party(agreement)
-        if party == Party.NETWORK and role == Role.NETWORK_COORDINATOR and agreement.network_signatory_id == user.pk or party == Party.PSYCHOLOGIST and agreement.psychologist.user_id == user.pk:
+        versions = agreement.versions_newest_first
+        party = next_party(agreement, versions[0]) if versions else None
+        if (party == Party.NETWORK and role == Role.NETWORK_COORDINATOR and agreement.network_signatory_id == user.pk
+                or party == Party.PSYCHOLOGIST and agreement.psychologist.user_id == user.pk):
             mine.append(agreement)
     return mine
 
