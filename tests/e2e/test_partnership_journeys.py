@@ -191,3 +191,47 @@ def test_coordinator_journey_triage_to_signed_pdf(page, live_server, psynam):
         assert "Paul Renard" in text and "Signatures" in text
         version = agreement.versions.get()
         assert version.sha256 in text.replace("\n", "").replace(" ", "")
+
+
+def test_extended_partner_form_questionnaire_article8_and_the_coordinators_view(page, live_server, psynam):
+    """Issue 10 and 7: the form opened from the article 8 page preselects the article 8 offers; answering that the
+    service has no care provider of its own disables co-consultation; the questionnaire and the article 8
+    requests it made show on the coordinator's page."""
+    from article8.models import Mission
+
+    page.goto(f"{live_server.url}/collaboration/?network=RSN&offer=article8")
+    expect(page.locator("input[name=offers][value=art8_advice]")).to_be_checked()
+    expect(page.locator("input[name=offers][value=group]")).not_to_be_checked()
+    page.fill("#id_organisation_name", "Service d'accompagnement étudiant HENaLLux")
+    page.select_option("#id_place_type", "student_service")
+    page.fill("#id_municipality_text", "5030 Gembloux")
+    page.fill("#id_contact_name", "Claire Hubert")
+    page.fill("#id_contact_email", "claire.hubert@henallux.example")
+    page.check("input[name=age_groups][value='24_64']")
+    page.fill("#id_needs", "Des étudiants anxieux avant la session.")
+    page.check("input[name=problems][value=fear_of_failure]")
+    page.check("input[name=problems][value=perfectionism]")
+    page.check("input[name=has_own_provider][value=no]")
+    expect(page.locator("input[name=support_wanted][value=co_consultation]")).to_be_disabled()
+    expect(page.locator("input[name=offers][value=art8_coconsultation]")).not_to_be_checked()
+    page.check("input[name=support_wanted][value=shared_hour]")
+    page.fill("#id_support_themes", "Reconnaître l'anxiété")
+    page.fill("#id_co1_name", "Service social de l'Université")
+    page.select_option("#id_co1_place_type", "student_service")
+    page.fill("#id_co1_contact", "Luc, 081 72 00 00")
+    check_accessibility(page, "extended collaboration form")
+    page.check("#id_consent")
+    page.locator("form.collaboration-form [type=submit]").click()
+    expect(page.get_by_test_id("submitted")).to_be_visible()
+    req = CollaborationRequest.objects.get()
+    assert req.has_own_provider == "no" and req.support_wanted == ["shared_hour"]
+    assert "art8_coconsultation" not in req.offers
+    assert Mission.objects.filter(source_reference__startswith=req.reference).exists()
+
+    login(page, live_server, "coordinator@rsn.example")
+    page.goto(f"{live_server.url}/partnerships/requests/{req.pk}/")
+    expect(page.get_by_test_id("support-wanted")).to_be_visible()
+    expect(page.get_by_test_id("co-applicants")).to_contain_text("Service social de l'Université")
+    expect(page.get_by_test_id("article8-missions")).to_be_visible()
+    check_accessibility(page, "request detail with the questionnaire")
+    screenshot(page, "partnership-questionnaire")
