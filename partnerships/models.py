@@ -55,7 +55,7 @@ class PartnershipSettings(models.Model):
         validators=[MinValueValidator(7), MaxValueValidator(1095)])
     session_fee = models.DecimalField(
         _("session fee used in financial projections (EUR)"), max_digits=8, decimal_places=2,
-        default=Decimal("83.00"), help_text=_("Seed 003: 83 EUR per individual consultation."))
+        default=Decimal("83.00"), help_text=_("83 EUR per individual consultation (PSYNAM partner presentation)."))
 
     class Meta:
         verbose_name = _("partnership settings")
