@@ -45,7 +45,7 @@ def test_plan_up_to_the_contract_hours_passes_one_more_hour_is_refused(network_a
     with pytest.raises(services.Article8Error) as exc:
         plan(network_a, psychologist_a, places[2], Decimal("0.25"), coordinator_a)
     assert exc.value.field == "hours" and str(psychologist_a) in exc.value.message
-    assert "at most 0" in exc.value.message
+    assert "au plus 0" in exc.value.message  # French, the default language
     # changing a place's own hours does not count them twice
     assert plan(network_a, psychologist_a, places[1], 10, coordinator_a).hours == 10
     assert PlacePlan.objects.count() == 2

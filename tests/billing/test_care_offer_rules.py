@@ -181,7 +181,7 @@ def test_first_f3_session_passes_without_assessment_second_is_refused(book, netw
     with pytest.raises(Refusal) as exc:
         register(network_a, psy_a, niss, DAY + timedelta(days=7), function="F3")
     assert exc.value.rule == "ASSESSMENT_2024_F3"
-    assert "functional assessment" in exc.value.message and "Record it" in exc.value.message
+    assert "bilan fonctionnel" in exc.value.message and "Enregistrez-le" in exc.value.message  # French by default
     assert CareSession.objects.count() == 1
 
 

@@ -58,7 +58,7 @@ def test_document_over_the_limit_is_refused(settings):
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * (1024 * 1024), content_type="application/pdf")
     with pytest.raises(services.UploadRefused) as exc:
         services.check_document(big)
-    assert "1 MB" in exc.value.message
+    assert "1 Mo" in exc.value.message  # French, the default language
 
 
 def test_full_journey_to_acceptance_creates_psychologist_and_convention(network_a, zone_a, coordinator_a):

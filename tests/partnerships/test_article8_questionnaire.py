@@ -144,7 +144,7 @@ def test_co_consultation_without_own_provider_is_refused_and_everything_typed_ke
     assert response.status_code == 200
     html = response.content.decode()
     assert not CollaborationRequest.objects.exists()
-    assert html.count("care or aid provider of your service") >= 2  # help text and the messages
+    assert html.count("prestataire de soins ou d") >= 2  # help text and the messages (French by default)
     for value in ("Stress des examens", "Haute École X", FORM["organisation_name"], FORM["needs"]):
         assert value in html
     assert re.search(r'value="knowledge"[^>]*checked', html)

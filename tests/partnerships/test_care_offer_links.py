@@ -187,7 +187,7 @@ def test_co_facilitators_are_chosen_from_the_network_and_named_in_the_text(clien
     agreement = Agreement.objects.get()
     assert agreement.co_facilitator_ids == [expert.pk]
     assert "Jules Pair" in version_of(agreement).text
-    with pytest.raises(agreements.AgreementRefused, match="co-facilitators"):
+    with pytest.raises(agreements.AgreementRefused, match="co-animateurs"):
         agreements.agreement_update(agreement=agreement, by=psynam["rsn_nc"], co_facilitator_ids=[elsewhere.pk])
 
 
