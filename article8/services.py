@@ -112,7 +112,7 @@ def can_act(user, action, mission):
 
 
 def _lock(mission, expected_version=None):
-    locked = Mission.objects.select_for_update().select_related("network", "psychologist").get(pk=mission.pk)
+    locked = Mission.objects.select_for_update(of=("self",)).select_related("network", "psychologist").get(pk=mission.pk)
     if expected_version is not None and int(expected_version) != locked.version:
         raise EditConflict(_("Someone changed this mission while you were editing it. Reload the page: your "
                              "entry is kept below."))
