@@ -22,7 +22,8 @@ def browser_type_launch_args():
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # The portal's CSP forbids inline scripts; axe is injected by the test, so the test context bypasses it.
-    return {**browser_context_args, "bypass_csp": True, "locale": "fr-BE"}
+    # Reduced motion turns Bootstrap's colour transitions off, so axe never measures a button halfway through one.
+    return {**browser_context_args, "bypass_csp": True, "locale": "fr-BE", "reduced_motion": "reduce"}
 
 
 @pytest.fixture(autouse=True)
