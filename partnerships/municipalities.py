@@ -36,16 +36,19 @@ class Entry:
 class _Index:
     def __init__(self):
         self.lock = threading.Lock()
-        self.built_at = 0.0
+        self.built_at = None  # not 0.0: the monotonic clock starts near 0 on a freshly booted machine
         self.entries = []
         self.by_key = {}
         self.by_code = {}
         self.municipalities = {}
 
+    def _stale(self):
+        return self.built_at is None or time.monotonic() - self.built_at > INDEX_SECONDS
+
     def get(self):
-        if time.monotonic() - self.built_at > INDEX_SECONDS:
+        if self._stale():
             with self.lock:
-                if time.monotonic() - self.built_at > INDEX_SECONDS:
+                if self._stale():
                     self.build()
         return self
 
@@ -79,7 +82,7 @@ _index = _Index()
 
 def reset_index():
     """Forget the in-memory index (tests, imports)."""
-    _index.built_at = 0.0
+    _index.built_at = None
 
 
 def suggestions(query, limit=10):

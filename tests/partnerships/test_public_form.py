@@ -206,3 +206,14 @@ def test_form_asks_for_no_health_data(client, psynam):
     for word in (r"diagnos", r"\bpatient", r"date de naissance", r"geboortedatum", r"\bNISS\b", r"registre national"):
         assert not re.search(word, labels, re.IGNORECASE), word
     assert FORM["organisation_name"] not in html
+
+
+def test_the_municipality_index_is_built_on_a_freshly_started_machine(psynam, monkeypatch):
+    """The monotonic clock counts from boot: a few seconds after start it is below the index's lifetime, and the
+    index must still be built on first use rather than taken as fresh and empty."""
+    from partnerships import municipalities
+
+    monkeypatch.setattr(municipalities.time, "monotonic", lambda: 5.0)
+    municipalities.reset_index()
+    assert municipalities.find("5000").pk == psynam["namur"].pk
+    assert "5000 Namur" in municipalities.suggestions("50")
