@@ -18,8 +18,8 @@ from psynet.validators import normalise_inami, validate_inami_number
 
 from . import services
 from .models import (
-    ApplicationStatus, ClairvisionFormat, CoFacilitator, CoFacilitatorKind, Modality, Priority, ProviderApplication,
-    Theme,
+    ApplicationStatus, ClairvisionFormat, CoFacilitator, CoFacilitatorKind, DocumentKind, Modality, OnboardingItem,
+    Priority, ProviderApplication, Theme,
 )
 
 VISA = re.compile(r"^[0-9]{5,10}$")
@@ -200,6 +200,9 @@ class InterviewForm(VersionedForm):
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                   format="%Y-%m-%dT%H:%M"),
                                        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
+    interview_place = forms.CharField(label=_("Place of the interview (optional)"), max_length=200,
+                                      required=False,
+                                      help_text=_("An address, or “by video”. The applicant reads it."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,10 +251,58 @@ class AcceptForm(VersionedForm):
         return data
 
 
+class ApplicantMessageForm(forms.Form):
+    """What the applicant adds through their private link: a message, a document, or both."""
+
+    body = forms.CharField(label=_("Your message"), max_length=4000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices, initial=DocumentKind.OTHER)
+    file = forms.FileField(label=_("Document (optional)"), required=False,
+                           help_text=_("PDF, image, DOCX or ODT, 10 MB at most."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            try:
+                services.check_document(upload)
+            except services.UploadRefused as exc:
+                raise forms.ValidationError(exc.message, code="upload") from None
+            upload.seek(0)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("file") and not self.errors:
+            raise forms.ValidationError(_("Write a message or choose a document."), code="empty")
+        return data
+
+
+class OnboardingItemForm(forms.ModelForm):
+    class Meta:
+        model = OnboardingItem
+        fields = ["code", "label_fr", "label_nl", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("Letters, digits and hyphens; unique in the network's checklist.")
+        self.helper = _helper(_("Save"))
+
+    def validate_unique(self):
+        """The network is not a form field: the service checks the code per network."""
+
+
 class CareOfferSettingsForm(forms.Form):
     min_years_practice = forms.IntegerField(label=_("Minimum years of clinical practice"), min_value=0,
                                             max_value=40, help_text=_("PSYNAM asks at least 3 years. 0: no minimum."))
     accepts_applications = forms.BooleanField(label=_("The public application form is open"), required=False)
+    link_validity_days = forms.IntegerField(
+        label=_("Days an applicant's follow-up link stays valid"), min_value=7, max_value=730, initial=365,
+        help_text=_("Each e-mail to the applicant carries a fresh link valid this many days."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,6 @@ def care_offer_panels(request):
     if network is None or not permissions.can(request.user, "care_offer.application.view", network):
         return []
     items = [{"label": str(a), "url": None, "href": reverse("care_offer:application_detail", args=[a.pk]),
-              "meta": a.get_status_display()} for a in selectors.applications_recent_open(network)]
+              "meta": a.get_status_display()} for a in selectors.applications_recent_open(request.user, network)]
     return [Panel(title=_("Applications for a convention"), items=items,
                   empty_text=_("No application is waiting."), order=60)]

@@ -111,6 +111,10 @@ class CareOfferSettings(models.Model):
         validators=[MaxValueValidator(40)],
         help_text=_("PSYNAM asks at least 3 years. 0: no minimum."))
     accepts_applications = models.BooleanField(_("the public application form is open"), default=True)
+    link_validity_days = models.PositiveSmallIntegerField(
+        _("days an applicant's follow-up link stays valid"), default=365,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+        help_text=_("Each e-mail to the applicant carries a fresh link valid this many days."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -153,6 +157,7 @@ class ProviderApplication(models.Model):
                                     related_name="+")
     review_note = models.TextField(_("review note"), blank=True)
     interview_at = models.DateTimeField(_("interview"), null=True, blank=True)
+    interview_place = models.CharField(_("place of the interview"), max_length=200, blank=True)
     interview_planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                              blank=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -221,6 +226,56 @@ class ApplicationDocument(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class ApplicationLink(models.Model):
+    """A private follow-up link of an application (no account): ``secrets.token_urlsafe(32)`` given once in an
+    e-mail to the applicant, only its SHA-256 kept (partnerships.tokens). Each e-mail carries a fresh link; the
+    older ones keep working until they expire."""
+
+    application = models.ForeignKey(ProviderApplication, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["application", "-expires_at"], name="care_link_app_expiry")]
+
+    def __str__(self):
+        return f"{self.application.reference} ({self.expires_at:%d/%m/%Y})"
+
+
+class ApplicantNotice(models.Model):
+    """One e-mail to the applicant for one step of the selection: the unique constraint makes each step e-mailed
+    exactly once (a second try of the same step inserts nothing and sends nothing)."""
+
+    application = models.ForeignKey(ProviderApplication, on_delete=models.CASCADE, related_name="notices")
+    step = models.CharField(max_length=60)
+    subject = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "step"], name="care_one_notice_per_step")]
+
+    def __str__(self):
+        return f"{self.application.reference} {self.step}"
+
+
+class ApplicantMessage(models.Model):
+    """A message or a document the applicant added through their follow-up link."""
+
+    application = models.ForeignKey(ProviderApplication, on_delete=models.CASCADE, related_name="messages")
+    body = models.TextField(_("message"), blank=True)
+    document = models.OneToOneField(ApplicationDocument, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="message")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.application.reference} {self.created_at:%d/%m/%Y %H:%M}"
 
 
 class OnboardingItem(models.Model):

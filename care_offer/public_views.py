@@ -1,23 +1,26 @@
-"""Public pages at /apply/ (no account): the network chooser, the application form and the thank-you page.
+"""Public pages at /apply/ (no account): the network chooser, the application form, the thank-you page and the
+applicant's private follow-up page (by its token only: unknown or expired gives 404).
 
 Spam defences are the partnership form's, imported (not copied): a honeypot field, a signed start time with a
 minimum fill time, and a rate limit per client address in the cache with a 429 page."""
 import logging
 
+from django.contrib import messages
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from partnerships import ratelimit
-from partnerships.public_views import rate_limited
+from partnerships.public_views import _private, rate_limited
 from psynet.models import Network
 
-from . import services
-from .forms import ApplicationForm, SpamSuspected
+from . import selectors, services
+from .forms import ApplicantMessageForm, ApplicationForm, SpamSuspected
 from .models import ProviderApplication
 
 log = logging.getLogger(__name__)
@@ -83,3 +86,46 @@ def thanks(request):
     if pk:
         application = ProviderApplication.objects.filter(pk=pk).select_related("network").first()
     return render(request, "care_offer/public/thanks.html", {"application": application})
+
+
+# ---- the applicant's private follow-up page ----------------------------------------------------------------
+
+
+def _by_token(token):
+    application = services.find_application_by_token(token)
+    if application is None:
+        raise Http404
+    return application
+
+
+def _follow_page(request, application, token, form=None, status=200):
+    return _private(render(request, "care_offer/public/follow.html", {
+        "a": application, "token": token, "steps": selectors.applicant_steps(application),
+        "applicant_messages": selectors.applicant_messages(application),
+        "documents": application.documents.filter(message__isnull=True),
+        "form": form or ApplicantMessageForm(), "S": services.S}, status=status))
+
+
+@require_GET
+def follow(request, token):
+    return _follow_page(request, _by_token(token), token)
+
+
+@require_POST
+def follow_message(request, token):
+    application = _by_token(token)
+    wait = ratelimit.hit(request, "care_offer_follow", "PARTNERSHIP_FOLLOW_RATE_LIMIT")
+    if wait:
+        return rate_limited(request, wait)
+    form = ApplicantMessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.applicant_message_add(application=application, body=d["body"], upload=d["file"],
+                                           kind=d["kind"])
+        except services.CareOfferError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your message was sent to the network."))
+            return redirect("apply:follow", token=token)
+    return _follow_page(request, application, token, form=form, status=400)

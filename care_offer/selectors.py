@@ -6,32 +6,78 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
 from psynet import permissions as core
 from psynet.models import Convention, Organisation, OrganisationKind, Psychologist, Role, Zone
 
 from .models import (
-    ApplicationStatus, Clairvision, ClairvisionFormat, CoFacilitator, NetworkOfferCondition, OfferBudgetRule,
-    OfferKind, OnboardingTick, PlaceTypeEligibility, Priority, PriorityTag, ProviderApplication, ProviderProfile,
+    ApplicantMessage, ApplicationStatus, Clairvision, ClairvisionFormat, CoFacilitator, NetworkOfferCondition,
+    OfferBudgetRule, OfferKind, OnboardingItem, OnboardingTick, PlaceTypeEligibility, Priority, PriorityTag,
+    ProviderApplication, ProviderProfile,
 )
 
 # ---- applications ---------------------------------------------------------------------------------------
 
 
-def applications_in(network):
-    return (ProviderApplication.objects.filter(network=network)
-            .select_related("network", "psychologist")
+def applications_visible(user, network):
+    """Network coordinators: all of the network's applications. Local coordinators: those with one of their
+    zones among the application's zones. Others: none (the views check the role first)."""
+    from .permissions import zone_ids_of
+
+    qs = ProviderApplication.objects.filter(network=network)
+    role = core.role_in(user, network)
+    if role == Role.NETWORK_COORDINATOR:
+        return qs
+    if role == Role.LOCAL_COORDINATOR:
+        through = ProviderApplication.zones.through
+        return qs.filter(Exists(through.objects.filter(providerapplication_id=OuterRef("pk"),
+                                                       zone_id__in=zone_ids_of(user, network))))
+    return qs.none()
+
+
+def applications_in(user, network):
+    return (applications_visible(user, network)
+            .select_related("network", "psychologist", "convention")
             .prefetch_related(Prefetch("zones", queryset=Zone.objects.order_by("name")))
             .annotate(document_count=Count("documents", distinct=True))
             .order_by("-received_at", "-pk"))
 
 
-def application_counts(network):
-    rows = ProviderApplication.objects.filter(network=network).values("status").annotate(n=Count("pk"))
+def application_counts(user, network):
+    rows = applications_visible(user, network).values("status").annotate(n=Count("pk"))
     found = {r["status"]: r["n"] for r in rows}
     return [{"status": value, "label": label, "n": found.get(value, 0)} for value, label in ApplicationStatus.choices]
+
+
+def applicant_steps(application):
+    """The dated steps an applicant sees on their follow-up page (no names of the network's staff, no internal
+    review note)."""
+    a = application
+    steps = [{"code": "received", "label": ApplicationStatus.RECEIVED.label, "at": a.received_at}]
+    if a.reviewed_at:
+        steps.append({"code": "reviewed", "label": ApplicationStatus.REVIEWED.label, "at": a.reviewed_at})
+    if a.interview_at:
+        steps.append({"code": "interview", "label": ApplicationStatus.INTERVIEW.label, "at": None,
+                      "interview_at": a.interview_at, "place": a.interview_place})
+    if a.status == ApplicationStatus.ACCEPTED:
+        steps.append({"code": "accepted", "label": ApplicationStatus.ACCEPTED.label, "at": a.decided_at,
+                      "convention": a.convention})
+    elif a.status == ApplicationStatus.REFUSED:
+        steps.append({"code": "refused", "label": ApplicationStatus.REFUSED.label, "at": a.decided_at,
+                      "reason": a.refusal_reason})
+    return steps
+
+
+def applicant_messages(application):
+    return ApplicantMessage.objects.filter(application=application).select_related("document").order_by(
+        "created_at", "pk")[:200]
+
+
+def onboarding_items_all(network):
+    """The network's checklist items, inactive ones included, in their order."""
+    return OnboardingItem.objects.filter(network=network).order_by("position", "pk")
 
 
 def ticks_of(application):
@@ -318,8 +364,8 @@ def _modality_label(key):
     return Modality(key).label
 
 
-def applications_recent_open(network, limit=5):
-    return (ProviderApplication.objects.filter(network=network, status__in=[
+def applications_recent_open(user, network, limit=5):
+    return (applications_visible(user, network).filter(status__in=[
         ApplicationStatus.RECEIVED, ApplicationStatus.REVIEWED, ApplicationStatus.INTERVIEW])
         .order_by("received_at")[:limit])
 

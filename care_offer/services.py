@@ -11,21 +11,26 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnerships.tokens import hash_token, new_token
+
 from psynet import permissions
 from psynet.audit import log_action
-from psynet.models import Employment, Psychologist
-from psynet.services import convention_save, psychologist_create
+from psynet.models import Employment, Membership, Psychologist, Role
+from psynet.services import convention_save, notify, psychologist_create
 from psynet.validators import normalise_inami
 
 from .models import (
-    ApplicationDocument, ApplicationStatus, CareOfferSettings, Clairvision, ClairvisionFormat, CoFacilitator,
+    ApplicantMessage, ApplicantNotice, ApplicationDocument, ApplicationLink, ApplicationStatus, CareOfferSettings, Clairvision, ClairvisionFormat, CoFacilitator,
     NetworkOfferCondition, OnboardingItem, OnboardingTick, PlaceEligibilityOverride, PlaceTypeEligibility, Priority,
     PriorityTag, ProviderApplication, ProviderProfile,
 )
+from .permissions import require_on_application
 
 S = ApplicationStatus
 
@@ -60,14 +65,18 @@ def settings_for(network):
 
 
 @transaction.atomic
-def care_offer_settings_update(*, network, by, min_years_practice, accepts_applications):
+def care_offer_settings_update(*, network, by, min_years_practice, accepts_applications, link_validity_days=None):
     obj = CareOfferSettings.objects.select_for_update().get(pk=settings_for(network).pk)
-    before = {"min_years_practice": obj.min_years_practice, "accepts_applications": obj.accepts_applications}
+    link_validity_days = link_validity_days or obj.link_validity_days
+    before = {"min_years_practice": obj.min_years_practice, "accepts_applications": obj.accepts_applications,
+              "link_validity_days": obj.link_validity_days}
     obj.min_years_practice = min_years_practice
     obj.accepts_applications = accepts_applications
+    obj.link_validity_days = link_validity_days
     obj.save()
     log_action(obj, "care_offer.settings.updated", by=by, network=network, before=before,
-               after={"min_years_practice": min_years_practice, "accepts_applications": accepts_applications})
+               after={"min_years_practice": min_years_practice, "accepts_applications": accepts_applications,
+                      "link_validity_days": link_validity_days})
     return obj
 
 
@@ -138,7 +147,130 @@ def application_submit(*, network, data, zones, documents, language, now=None):
     log_action(application, "care_offer.application.received", actor_label=_("public form"),
                after={"status": application.status, "inami_number": application.inami_number,
                       "zones": sorted(z.pk for z in zones), "documents": len(checked)})
+    _tell_applicant(application, step=S.RECEIVED, now=now)
     return application
+
+
+# ---- the applicant's private link and e-mails --------------------------------------------------------------
+
+FOLLOW_LINK_LABEL = gettext_lazy("applicant's follow-up link")
+
+
+def follow_url(raw_token):
+    return settings.SITE_URL.rstrip("/") + reverse("apply:follow", args=[raw_token])
+
+
+def application_link_create(*, application, now=None):
+    """A fresh private link (partnerships.tokens: 256 random bits, only the hash kept), valid for the network's
+    number of days. Returns the raw token, which exists only in the e-mail that carries it."""
+    now = now or timezone.now()
+    raw, digest = new_token()
+    days = settings_for(application.network).link_validity_days
+    ApplicationLink.objects.create(application=application, token_hash=digest, created_at=now,
+                                   expires_at=now + dt.timedelta(days=days))
+    return raw
+
+
+def find_application_by_token(raw_token):
+    """The application of a private link, or None (unknown or expired: the view answers 404)."""
+    if not raw_token or len(raw_token) > 100:
+        return None
+    link = (ApplicationLink.objects.select_related("application", "application__network")
+            .filter(token_hash=hash_token(raw_token), expires_at__gt=timezone.now()).first())
+    return link.application if link else None
+
+
+def _step_key(application, step):
+    """One e-mail per step; a moved interview is a new step (its date and place are in the key)."""
+    if step == S.INTERVIEW and application.interview_at:
+        when = timezone.localtime(application.interview_at).strftime("%Y-%m-%dT%H:%M")
+        return f"interview:{when}:{hash_token(application.interview_place)[:8]}"
+    return str(step)
+
+
+def _tell_applicant(application, *, step, now=None):
+    """E-mail the applicant once for this step, in the language of their form, with a fresh private link; sent
+    after the commit. A step already e-mailed inserts nothing and sends nothing (ApplicantNotice is unique per
+    application and step). Returns the notice, or None when the step was already e-mailed."""
+    key = _step_key(application, step)
+    try:
+        with transaction.atomic():
+            notice = ApplicantNotice.objects.create(application=application, step=key, subject="")
+    except IntegrityError:
+        return None
+    raw = application_link_create(application=application, now=now)
+    with translation.override(application.language):
+        context = {"a": application, "step": str(step), "S": S, "link": follow_url(raw),
+                   "network": application.network, "convention": application.convention,
+                   "days": settings_for(application.network).link_validity_days}
+        subject = render_to_string("care_offer/email/applicant_step_subject.txt", context).strip()
+        body = render_to_string("care_offer/email/applicant_step_body.txt", context)
+    notice.subject = subject[:300]
+    notice.save(update_fields=["subject"])
+    log_action(application, "care_offer.application.applicant_emailed", actor_label=str(FOLLOW_LINK_LABEL),
+               after={"step": key})
+    from .tasks import send_applicant_notice_task
+
+    to = [application.email]
+    transaction.on_commit(lambda: send_applicant_notice_task.delay(notice_id=notice.pk, to=to, subject=subject,
+                                                                   body=body))
+    return notice
+
+
+def applicant_notice_send(*, notice_id, to, subject, body):
+    """Claim the notice by a conditional update, then send: a second run of the task sends nothing."""
+    from django.core.mail import send_mail
+
+    claimed = ApplicantNotice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    if not claimed:
+        return False
+    try:
+        send_mail(subject, body, None, to)
+    except Exception:
+        ApplicantNotice.objects.filter(pk=notice_id).update(sent_at=None)
+        raise
+    return True
+
+
+def _application_coordinators(application):
+    """The network coordinators and the local coordinators of the application's zones (active members)."""
+    zone_ids = [z.pk for z in application.zones.all()]
+    memberships = Membership.objects.filter(network_id=application.network_id, is_active=True,
+                                            user__is_active=True).select_related("user")
+    users = {m.user for m in memberships.filter(role=Role.NETWORK_COORDINATOR)}
+    if zone_ids:
+        users |= {m.user for m in memberships.filter(role=Role.LOCAL_COORDINATOR, zones__in=zone_ids).distinct()}
+    return sorted(users, key=lambda u: u.pk)
+
+
+@transaction.atomic
+def applicant_message_add(*, application, body="", upload=None, kind=None):
+    """The applicant writes or adds a document through their private link (same checks on the bytes and the size
+    as the application form). The coordinators who handle the application are told once per message."""
+    from .models import DocumentKind
+
+    body = (body or "").strip()
+    if not body and upload is None:
+        raise CareOfferError(_("Write a message or choose a document."), field="body")
+    application = ProviderApplication.objects.select_for_update().get(pk=application.pk)
+    document = None
+    if upload is not None:
+        if application.documents.count() >= MAX_DOCUMENTS * 3:
+            raise UploadRefused(_("This application already holds the most documents it can take; write to the "
+                                  "network instead."), field="file")
+        data, extension = check_document(upload)
+        document = _store_document(application, kind if kind in DocumentKind.values else DocumentKind.OTHER,
+                                   upload, data, extension)
+    message = ApplicantMessage.objects.create(application=application, body=body, document=document)
+    log_action(application, "care_offer.application.applicant_wrote", actor_label=str(FOLLOW_LINK_LABEL),
+               after={"message": message.pk, "file_name": document.file_name if document else "",
+                      "file_size": document.file_size if document else 0})
+    url = reverse("care_offer:application_detail", args=[application.pk])
+    for user in _application_coordinators(application):
+        notify(recipient=user, key=f"care_offer:application:{application.pk}:message:{message.pk}", url=url,
+               network=application.network, template="care_offer/email/applicant_wrote",
+               context={"a": application, "message": message, "user": user})
+    return message
 
 
 # Allowed moves and the action each needs (psynet.permissions).
@@ -155,8 +287,10 @@ APPLICATION_TRANSITIONS = {
 
 
 def allowed_moves(application, user):
+    from .permissions import can_on_application
+
     return [to for (frm, to), action in APPLICATION_TRANSITIONS.items()
-            if frm == application.status and permissions.can(user, action, application)]
+            if frm == application.status and can_on_application(user, action, application)]
 
 
 def _transition(application, *, to, by, expected_version=None, fields=(), after_extra=None):
@@ -167,7 +301,7 @@ def _transition(application, *, to, by, expected_version=None, fields=(), after_
     if action is None:
         raise InvalidTransition(_("An application that is “%(from)s” cannot become “%(to)s”.")
                                 % {"from": S(locked.status).label, "to": S(to).label})
-    permissions.require(by, action, locked)
+    require_on_application(by, action, locked)
     old = locked.status
     for name, value in (after_extra or {}).items():
         setattr(locked, name, value)
@@ -179,6 +313,7 @@ def _transition(application, *, to, by, expected_version=None, fields=(), after_
     after.update({k: (str(v) if isinstance(v, dt.date | dt.datetime) else v)
                   for k, v in (after_extra or {}).items() if not hasattr(v, "pk")})
     log_action(locked, f"care_offer.application.{to}", by=by, before={"status": old}, after=after)
+    _tell_applicant(locked, step=to)
     return locked
 
 
@@ -190,10 +325,11 @@ def application_review(*, application, by, note="", expected_version=None):
 
 
 @transaction.atomic
-def application_plan_interview(*, application, by, interview_at, expected_version=None):
+def application_plan_interview(*, application, by, interview_at, interview_place="", expected_version=None):
     return _transition(application, to=S.INTERVIEW, by=by, expected_version=expected_version,
-                       fields=["interview_at", "interview_planned_by"],
-                       after_extra={"interview_at": interview_at, "interview_planned_by": by})
+                       fields=["interview_at", "interview_place", "interview_planned_by"],
+                       after_extra={"interview_at": interview_at, "interview_place": (interview_place or "").strip(),
+                                    "interview_planned_by": by})
 
 
 @transaction.atomic
@@ -222,7 +358,7 @@ def application_accept(*, application, by, start_on, end_on, functions, age_grou
     if (locked.status, S.ACCEPTED) not in APPLICATION_TRANSITIONS:
         raise InvalidTransition(_("An application that is “%(from)s” cannot become “%(to)s”.")
                                 % {"from": S(locked.status).label, "to": S.ACCEPTED.label})
-    permissions.require(by, "care_offer.application.decide", locked)
+    require_on_application(by, "care_offer.application.decide", locked)
     network = locked.network
     psychologist = Psychologist.objects.filter(inami_number=locked.inami_number).first()
     if psychologist is None:
@@ -273,9 +409,60 @@ def onboarding_items(network):
     return items
 
 
+ONBOARDING_ITEM_FIELDS = ["code", "label_fr", "label_nl", "is_active"]
+
+
+@transaction.atomic
+def onboarding_item_save(*, network, by, item=None, code, label_fr, label_nl, is_active=True):
+    """Add or change an item of the network's checklist. The code stays unique per network; a deactivated item
+    leaves the checklists but keeps the ticks already given."""
+    permissions.require(by, "care_offer.onboarding.manage", network)
+    onboarding_items(network)  # the defaults first, so a new item comes after them
+    if item is not None and item.network_id != network.pk:
+        raise CareOfferError(_("This item belongs to another network."))
+    clash = OnboardingItem.objects.filter(network=network, code=code).exclude(pk=getattr(item, "pk", None))
+    if clash.exists():
+        raise CareOfferError(_("The checklist already has an item with this code."), field="code")
+    before = _values(item, ONBOARDING_ITEM_FIELDS) if item else {}
+    if item is None:
+        last = OnboardingItem.objects.filter(network=network).order_by("-position").values_list(
+            "position", flat=True).first()
+        item = OnboardingItem(network=network, position=(last + 1) if last is not None else 0)
+    item.code, item.label_fr, item.label_nl, item.is_active = code, label_fr.strip(), label_nl.strip(), is_active
+    item.save()
+    log_action(item, "care_offer.onboarding_item.saved", by=by, network=network, before=before,
+               after=_values(item, ONBOARDING_ITEM_FIELDS))
+    return item
+
+
+@transaction.atomic
+def onboarding_item_move(*, item, by, direction):
+    """Swap the item with its neighbour above ("up") or below ("down"); positions are renumbered 0..n-1 under a
+    lock of the network's items, so two coordinators moving at once cannot leave two items on one position."""
+    permissions.require(by, "care_offer.onboarding.manage", item.network)
+    items = list(OnboardingItem.objects.select_for_update().filter(network_id=item.network_id)
+                 .order_by("position", "pk"))
+    index = next((i for i, it in enumerate(items) if it.pk == item.pk), None)
+    other = None if index is None else index - 1 if direction == "up" else index + 1
+    if other is None or not 0 <= other < len(items):
+        return False
+    before = items[index].position
+    items[index], items[other] = items[other], items[index]
+    changed = []
+    for position, it in enumerate(items):
+        if it.position != position:
+            it.position = position
+            changed.append(it)
+    OnboardingItem.objects.bulk_update(changed, ["position"])
+    moved = items[other]
+    log_action(moved, "care_offer.onboarding_item.moved", by=by, network=moved.network,
+               before={"position": before}, after={"position": moved.position})
+    return True
+
+
 @transaction.atomic
 def onboarding_toggle(*, application, item, done, by):
-    permissions.require(by, "care_offer.onboarding.tick", application)
+    require_on_application(by, "care_offer.onboarding.tick", application)
     if application.status != S.ACCEPTED:
         raise CareOfferError(_("The onboarding checklist starts once the application is accepted."))
     if item.network_id != application.network_id:

@@ -23,12 +23,13 @@ from psynet.views import _page, network_view
 from . import selectors, services
 from .forms import (
     AcceptForm, CareOfferSettingsForm, ClairvisionForm, CoFacilitatorForm, ConditionForm, InterviewForm,
-    OverrideForm, PriorityForm, RefuseForm, ReviewForm,
+    OnboardingItemForm, OverrideForm, PriorityForm, RefuseForm, ReviewForm,
 )
 from .models import ApplicationStatus, OfferKind
+from .permissions import can_on_application, require_on_application
 
 NAV_ACTIONS = ("care_offer.view", "care_offer.application.view", "care_offer.cofacilitator.view",
-               "care_offer.clairvision.view", "care_offer.settings.manage")
+               "care_offer.clairvision.view", "care_offer.settings.manage", "care_offer.onboarding.manage")
 
 
 def _nav(request):
@@ -62,7 +63,7 @@ def index(request):
     network = request.network
     context = {**_nav(request), "network": network}
     if permissions.can(request.user, "care_offer.application.view", network):
-        context["counts"] = selectors.application_counts(network)
+        context["counts"] = selectors.application_counts(request.user, network)
     if permissions.can(request.user, "care_offer.clairvision.view", network):
         context["clairvisions"] = selectors.clairvisions_count(network, timezone.localdate().year)
     return render(request, "care_offer/index.html", context)
@@ -73,7 +74,7 @@ def index(request):
 
 @network_view("care_offer.application.view")
 def application_list(request):
-    qs = selectors.applications_in(request.network)
+    qs = selectors.applications_in(request.user, request.network)
     status = request.GET.get("status") or ""
     if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
@@ -84,7 +85,8 @@ def application_list(request):
 
 
 def _application(request, pk):
-    return get_object_or_404(selectors.applications_in(request.network), pk=pk)
+    """404 for an application of another network, or outside a local coordinator's zones."""
+    return get_object_or_404(selectors.applications_in(request.user, request.network), pk=pk)
 
 
 @network_view("care_offer.application.view")
@@ -95,9 +97,11 @@ def application_detail(request, pk):
     moves = services.allowed_moves(application, request.user)
     return render(request, "care_offer/application_detail.html", {
         "a": application, "documents": application.documents.all(),
+        "applicant_messages": selectors.applicant_messages(application),
         "checklist": [{"item": i, "tick": ticks.get(i.pk)} for i in items],
         "history": audit_for(application)[:50], "moves": moves, "S": ApplicationStatus,
-        **permissions.flags(request.user, application, "care_offer.onboarding.tick"), **_nav(request)})
+        "can_care_offer_onboarding_tick": can_on_application(request.user, "care_offer.onboarding.tick",
+                                                             application), **_nav(request)})
 
 
 @network_view("care_offer.application.view")
@@ -115,7 +119,7 @@ def _step(request, pk, *, action, form_class, title, run, form_kwargs=None):
     """GET: the step's form; POST: the transition through the service; refusals back on the form, typed values
     kept (409 when someone else moved the application first)."""
     application = _application(request, pk)
-    permissions.require(request.user, action, application)
+    require_on_application(request.user, action, application)
     kwargs = form_kwargs(application) if form_kwargs else {}
     form = form_class(request.POST or None, initial={"version": application.version}, **kwargs)
     back = reverse("care_offer:application_detail", args=[application.pk])
@@ -144,7 +148,8 @@ def application_interview(request, pk):
     return _step(request, pk, action="care_offer.application.review", form_class=InterviewForm,
                  title=_("Plan the interview"),
                  run=lambda a, d: services.application_plan_interview(
-                     application=a, by=request.user, interview_at=d["interview_at"], expected_version=d["version"]))
+                     application=a, by=request.user, interview_at=d["interview_at"],
+                     interview_place=d["interview_place"], expected_version=d["version"]))
 
 
 @network_view("care_offer.application.view")
@@ -185,13 +190,60 @@ def onboarding_toggle(request, pk, item_pk):
 def settings_update(request):
     current = services.settings_for(request.network)
     form = CareOfferSettingsForm(request.POST or None, initial={
-        "min_years_practice": current.min_years_practice, "accepts_applications": current.accepts_applications})
+        "min_years_practice": current.min_years_practice, "accepts_applications": current.accepts_applications,
+        "link_validity_days": current.link_validity_days})
     if request.method == "POST" and form.is_valid():
         services.care_offer_settings_update(network=request.network, by=request.user, **form.cleaned_data)
         messages.success(request, _("The settings were saved."))
         return redirect("care_offer:settings")
     return _form_page(request, form, _("Settings of the provider network"), reverse("care_offer:index"),
                       status=400 if request.method == "POST" else 200)
+
+
+# ---- the onboarding checklist of the network -------------------------------------------------------------
+
+
+@network_view("care_offer.onboarding.manage")
+def onboarding_item_list(request):
+    services.onboarding_items(request.network)  # the defaults the first time
+    return render(request, "care_offer/onboarding_item_list.html", {
+        "items": list(selectors.onboarding_items_all(request.network)), **_nav(request)})
+
+
+@network_view("care_offer.onboarding.manage")
+def onboarding_item_create(request):
+    return _onboarding_item_form(request, None)
+
+
+@network_view("care_offer.onboarding.manage")
+def onboarding_item_update(request, pk):
+    return _onboarding_item_form(request, get_object_or_404(selectors.onboarding_items_all(request.network), pk=pk))
+
+
+def _onboarding_item_form(request, obj):
+    form = OnboardingItemForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.onboarding_item_save(network=request.network, by=request.user, item=obj, **form.cleaned_data)
+        except services.CareOfferError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("The checklist item was saved."))
+            return redirect("care_offer:onboarding_item_list")
+    return _form_page(request, form, str(obj) if obj else _("New checklist item"),
+                      reverse("care_offer:onboarding_item_list"), status=400 if request.method == "POST" else 200,
+                      intro=_("The items every accepted provider goes through, in both languages."))
+
+
+@require_POST
+@network_view("care_offer.onboarding.manage")
+def onboarding_item_move(request, pk):
+    item = get_object_or_404(selectors.onboarding_items_all(request.network), pk=pk)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        raise Http404
+    services.onboarding_item_move(item=item, by=request.user, direction=direction)
+    return redirect(reverse("care_offer:onboarding_item_list") + f"#item-{item.pk}")
 
 
 # ---- employers and co-facilitators -----------------------------------------------------------------------

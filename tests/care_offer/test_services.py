@@ -99,8 +99,9 @@ def test_refusal_needs_a_reason(network_a, coordinator_a):
     assert refused.status == S.REFUSED and refused.refusal_reason == "Pas de visa"
 
 
-def test_local_coordinator_reviews_but_cannot_decide(network_a, local_coordinator_a):
+def test_local_coordinator_reviews_but_cannot_decide(network_a, zone_a, local_coordinator_a):
     application = ProviderApplicationFactory(network=network_a)
+    application.zones.set([zone_a])
     services.application_review(application=application, by=local_coordinator_a)
     with pytest.raises(PermissionDenied):
         services.application_refuse(application=application, by=local_coordinator_a, reason="non")

@@ -15,6 +15,10 @@ EXPECTATIONS = {
     "care_offer:document_file": ("care_document", {NC, LC}),
     "care_offer:onboarding_toggle": ("care_onboarding", "post-only"),
     "care_offer:settings": (None, {NC}),
+    "care_offer:onboarding_item_list": (None, {NC}),
+    "care_offer:onboarding_item_create": (None, {NC}),
+    "care_offer:onboarding_item_update": ("care_onboarding_item", {NC}),
+    "care_offer:onboarding_item_move": ("care_onboarding_item", "post-only"),
     "care_offer:employer_list": (None, VIEW),
     "care_offer:co_facilitator_list": (None, ALL),
     "care_offer:co_facilitator_create": (None, {NC, LC}),
@@ -33,6 +37,8 @@ EXPECTATIONS = {
     "apply:choose": (None, PUBLIC),
     "apply:thanks": (None, PUBLIC),
     "apply:form": ("care_apply_network", PUBLIC),
+    "apply:follow": ("care_follow", PUBLIC),
+    "apply:follow_message": ("care_follow", "post-only"),
 }
 
 
@@ -46,7 +52,11 @@ def build_objects(network_a, role_users):
     )
     from tests.factories import OrganisationFactory
 
+    from psynet.models import Membership
+
     application = ProviderApplicationFactory(network=network_a)
+    # in the local coordinator's zones: outside them the application is a 404 for them (tests/care_offer)
+    application.zones.set(Membership.objects.get(user=role_users[LC], network=network_a).zones.all())
     document = ApplicationDocument(application=application, kind="diploma", file_name="diplome.pdf",
                                    file_type="application/pdf", file_size=len(PDF))
     document.file.save("d.pdf", ContentFile(PDF), save=True)
@@ -54,6 +64,8 @@ def build_objects(network_a, role_users):
     return {
         "care_application": application, "care_document": {"pk": application.pk, "doc_pk": document.pk},
         "care_onboarding": {"pk": application.pk, "item_pk": item.pk},
+        "care_onboarding_item": item,
+        "care_follow": {"token": services.application_link_create(application=application)},
         "care_co_facilitator": CoFacilitatorFactory(network=network_a),
         "care_priority": PriorityFactory(network=network_a),
         "care_organisation": OrganisationFactory(network=network_a),
