@@ -30,6 +30,24 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class MissionPrioritiesForm(VersionedForm):
+    """The network priorities a mission carries, changed after its creation."""
+
+    priorities = forms.ModelMultipleChoiceField(
+        label=_("Network priorities"), queryset=Organisation.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("The network's priorities this mission serves, if any."))
+
+    def __init__(self, *args, network, current=(), **kwargs):
+        from django.db.models import Q
+
+        from care_offer.selectors import priorities_in
+
+        super().__init__(*args, **kwargs)
+        self.fields["priorities"].queryset = priorities_in(network, include_inactive=True).filter(
+            Q(is_active=True) | Q(pk__in=[p.pk for p in current])).order_by("name_fr")
+        self.helper = _helper(_("Save the priorities"), "mission-priorities-form")
+
+
 class MissionRequestForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Place"), queryset=Organisation.objects.none(), required=False,
                                           help_text=_("A place known to the network, or name a new one below."))

@@ -270,6 +270,26 @@ def mission_priorities_set(*, mission, priorities, by):
         figures_changed(mission.network)
 
 
+@transaction.atomic
+def mission_priorities_update(*, mission, priorities, by, expected_version=None):
+    """A coordinator changes the network priorities a mission carries after its creation (issue 10). The mission
+    row is locked and its version checked, so two coordinators cannot overwrite each other's choice; the change is
+    audited on the mission (codes before and after) besides care_offer's entry per tag."""
+    from care_offer.selectors import priorities_of
+
+    if not can_act(by, "article8.mission.create", mission):
+        raise PermissionDenied
+    locked = _lock(mission, expected_version)
+    before = sorted(p.code for p in priorities_of(locked))
+    mission_priorities_set(mission=locked, priorities=priorities, by=by)
+    after = sorted(p.code for p in priorities)
+    if before != after:
+        Mission.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        log_action(locked, "article8.mission.priorities_changed", by=by, before={"priorities": before},
+                   after={"priorities": after})
+    return locked
+
+
 def mission_propose(*, network, psychologist, organisation, mission_type, description, by, year=None,
                     priorities=()):
     """A psychologist proposes a mission with a place (circular: requests also come from psychologists)."""

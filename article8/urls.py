@@ -9,6 +9,7 @@ urlpatterns = [
     path("missions/propose/", views.mission_propose, name="mission_propose"),
     path("missions/<int:pk>/", views.mission_detail, name="mission_detail"),
     path("missions/<int:pk>/review/", views.mission_review, name="mission_review"),
+    path("missions/<int:pk>/priorities/", views.mission_priorities, name="mission_priorities"),
     path("missions/<int:pk>/approve/", views.mission_approve, name="mission_approve"),
     path("missions/<int:pk>/refuse/", views.mission_refuse, name="mission_refuse"),
     path("missions/<int:pk>/plan/", views.mission_plan, name="mission_plan"),

@@ -24,7 +24,7 @@ from . import selectors, services
 from .filters import MissionFilter
 from .forms import (
     ActivityForm, AllocationDecisionForm, AllocationPaidForm, AllocationRequestForm, ApproveForm, BudgetForm,
-    ContactHourForm, MissionRequestForm, ObjectiveForm, OfferForm, PlacePlanForm, PlanActionForm, PlanForm,
+    ContactHourForm, MissionPrioritiesForm, MissionRequestForm, ObjectiveForm, OfferForm, PlacePlanForm, PlanActionForm, PlanForm,
     RefuseForm, SettingsForm,
 )
 from .models import MissionStatus, MissionType, OrganisationKind, PlanObjective
@@ -145,7 +145,36 @@ def mission_detail(request, pk):
         "mission": mission, "steps": steps, "activities": selectors.mission_activities(mission),
         "history": audit_for(mission)[:50], "hours": hours, "place_plan": place_plan,
         "priorities": priorities_of(mission),
+        "can_edit_priorities": services.can_act(user, "article8.mission.create", mission),
     })
+
+
+@network_view("article8.view")
+def mission_priorities(request, pk):
+    """Change the network priorities a mission carries (set at creation until now)."""
+    from care_offer.selectors import priorities_of
+
+    mission = _mission(request, pk)
+    if not services.can_act(request.user, "article8.mission.create", mission):
+        raise PermissionDenied
+    current = list(priorities_of(mission))
+    form = MissionPrioritiesForm(request.POST or None, network=request.network, current=current,
+                                 initial={"version": mission.version, "priorities": current})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.mission_priorities_update(mission=mission, priorities=list(form.cleaned_data["priorities"]),
+                                                   by=request.user, expected_version=form.cleaned_data["version"])
+            except services.Article8Error as error:
+                _apply_error(form, error)
+                status = _status_for(error)
+            else:
+                messages.success(request, _("The mission's priorities were saved."))
+                return redirect(mission)
+    return _form_page(request, form, _("Priorities: %(mission)s") % {"mission": mission}, mission.get_absolute_url(),
+                      status=status)
 
 
 def _versioned_post(request):

@@ -207,3 +207,59 @@ def test_dashboard_counts_the_information_moments(client, network_a, coordinator
     client.force_login(coordinator_a)
     body = client.get(reverse("article8:dashboard") + f"?year={YEAR}").content.decode()
     assert 'data-testid="table-moments"' in body
+
+
+# ---- priorities changed after creation ------------------------------------------------------------------------
+
+def test_coordinator_changes_a_missions_priorities_from_its_page_audited(client, network_a, coordinator_a,
+                                                                         psychologist_a):
+    south = PriorityFactory(network=network_a, code="south", name_fr="Le sud")
+    elderly = PriorityFactory(network=network_a, code="elderly", name_fr="Aînés")
+    mission = ApprovedMissionFactory(network=network_a, psychologist=psychologist_a)
+    services.mission_priorities_set(mission=mission, priorities=[south], by=coordinator_a)
+    client.force_login(coordinator_a)
+    detail = client.get(mission.get_absolute_url()).content.decode()
+    url = reverse("article8:mission_priorities", args=[mission.pk])
+    assert url in detail
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"version": mission.version, "priorities": [elderly.pk]})
+    assert response.status_code == 302
+    assert sorted(PriorityTag.objects.filter(object_id=mission.pk).values_list("priority__code", flat=True)) \
+        == ["elderly"]
+    entry = AuditEntry.objects.get(action="article8.mission.priorities_changed", object_id=str(mission.pk))
+    assert entry.before == {"priorities": ["south"]} and entry.after == {"priorities": ["elderly"]}
+    assert entry.actor == coordinator_a
+    rows = {r["key"]: r for r in selectors.dashboard_figures(network_a, YEAR)["by_priority"]}
+    assert rows["elderly"]["missions"] == 1 and rows["south"]["missions"] == 0
+
+
+def test_stale_priorities_form_gives_409_and_changes_nothing(client, network_a, coordinator_a, psychologist_a):
+    south = PriorityFactory(network=network_a, code="south")
+    mission = ApprovedMissionFactory(network=network_a, psychologist=psychologist_a)
+    client.force_login(coordinator_a)
+    url = reverse("article8:mission_priorities", args=[mission.pk])
+    assert client.post(url, {"version": mission.version + 5, "priorities": [south.pk]}).status_code == 409
+    assert not PriorityTag.objects.exists()
+
+
+def test_priorities_of_another_network_or_by_a_psychologist_are_refused(client, network_a, network_b, coordinator_a,
+                                                                        psychologist_a, psychologist_user_a):
+    foreign = PriorityFactory(network=network_b, code="theirs")
+    mission = ApprovedMissionFactory(network=network_a, psychologist=psychologist_a)
+    client.force_login(coordinator_a)
+    url = reverse("article8:mission_priorities", args=[mission.pk])
+    response = client.post(url, {"version": mission.version, "priorities": [foreign.pk]})
+    assert response.status_code == 400 and "priorities" in response.context["form"].errors
+    with pytest.raises(PermissionDenied):
+        services.mission_priorities_update(mission=mission, priorities=[], by=psychologist_user_a)
+    client.force_login(psychologist_user_a)
+    assert client.get(url).status_code == 403
+    assert not PriorityTag.objects.exists()
+
+
+def test_unchanged_priorities_write_no_audit_entry(network_a, coordinator_a, psychologist_a):
+    south = PriorityFactory(network=network_a, code="south")
+    mission = ApprovedMissionFactory(network=network_a, psychologist=psychologist_a)
+    services.mission_priorities_update(mission=mission, priorities=[south], by=coordinator_a)
+    services.mission_priorities_update(mission=mission, priorities=[south], by=coordinator_a)
+    assert AuditEntry.objects.filter(action="article8.mission.priorities_changed").count() == 1

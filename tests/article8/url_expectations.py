@@ -11,6 +11,7 @@ EXPECTATIONS = {
     # The network's default deciders: network and local coordinators (Article8Settings).
     "article8:mission_approve": ("a8_mission", {NC, LC}),
     "article8:mission_refuse": ("a8_mission", {NC, LC}),
+    "article8:mission_priorities": ("a8_mission", {NC, LC}),
     "article8:mission_plan": ("a8_mission", {NC, LC}),
     "article8:mission_deliver": ("a8_mission", "post-only"),
     "article8:mission_close": ("a8_mission", "post-only"),
