@@ -73,17 +73,22 @@ def build(stdout=None):
         for offer, text in CONDITIONS.items():
             if not NetworkOfferCondition.objects.filter(network=network, offer=offer).exists():
                 services.offer_condition_save(network=network, offer=offer, conditions=text, by=by)
-    _applications(rsn, by)
+    link = _applications(rsn, by)
     _employers(rsn, by)
     _co_facilitators(rsn, by)
     _eligibility(rsn, by)
     _clairvisions(rsn, by)
     _tag_requests(rsn, by)
     _say(stdout, "care_offer: priorities, 5 applications, co-facilitators, clairvisions, eligibility\n")
+    if link:
+        _say(stdout, f"care_offer: an applicant's private follow-up page: {link}\n")
 
 
 def _applications(network, by):
+    """The five applications in every state; returns a private follow-up link of the one waiting for its interview
+    (the e-mails carry their own links; only this one is printed, since tokens are kept hashed)."""
     zones = list(network.zones.order_by("name"))
+    link = None
     for i, (first, last, inami, state, years) in enumerate(APPLICANTS):
         if ProviderApplication.objects.filter(network=network, inami_number=inami).exists():
             continue
@@ -101,8 +106,12 @@ def _applications(network, by):
             continue
         application = services.application_review(application=application, by=by, note="Dossier complet.")
         if state == ApplicationStatus.INTERVIEW:
-            services.application_plan_interview(application=application, by=by,
-                                                interview_at=timezone.now() + dt.timedelta(days=5))
+            application = services.application_plan_interview(
+                application=application, by=by, interview_at=timezone.now() + dt.timedelta(days=5),
+                interview_place="Rue Godefroid 20, Namur (salle 2)")
+            services.applicant_message_add(application=application,
+                                           body="Merci pour l'invitation : je serai présente à l'entretien.")
+            link = services.follow_url(services.application_link_create(application=application))
         elif state == ApplicationStatus.ACCEPTED:
             application = services.application_plan_interview(application=application, by=by,
                                                               interview_at=timezone.now() - dt.timedelta(days=7))
@@ -114,6 +123,7 @@ def _applications(network, by):
         elif state == ApplicationStatus.REFUSED:
             services.application_refuse(application=application, by=by,
                                         reason="Le réseau ne recrute pas dans cette zone cette année.")
+    return link
 
 
 def _employers(network, by):
