@@ -24,8 +24,8 @@ from . import selectors, services
 from .filters import MissionFilter
 from .forms import (
     ActivityForm, AllocationDecisionForm, AllocationPaidForm, AllocationRequestForm, ApproveForm, BudgetForm,
-    ContactHourForm, MissionPrioritiesForm, MissionRequestForm, ObjectiveForm, OfferForm, PlacePlanForm, PlanActionForm, PlanForm,
-    RefuseForm, SettingsForm,
+    ContactHourForm, MissionPrioritiesForm, MissionRequestForm, ObjectiveForm, OfferForm, PlacePlanForm,
+    PlanActionForm, PlanForm, RefuseForm, SettingsForm,
 )
 from .models import MissionStatus, MissionType, OrganisationKind, PlanObjective
 

@@ -26,9 +26,9 @@ from psynet.services import convention_save, notify, psychologist_create
 from psynet.validators import normalise_inami
 
 from .models import (
-    ApplicantMessage, ApplicantNotice, ApplicationDocument, ApplicationLink, ApplicationStatus, CareOfferSettings, Clairvision, ClairvisionFormat, CoFacilitator,
-    NetworkOfferCondition, OnboardingItem, OnboardingTick, PlaceEligibilityOverride, PlaceTypeEligibility, Priority,
-    PriorityTag, ProviderApplication, ProviderProfile,
+    ApplicantMessage, ApplicantNotice, ApplicationDocument, ApplicationLink, ApplicationStatus, CareOfferSettings,
+    Clairvision, ClairvisionFormat, CoFacilitator, NetworkOfferCondition, OnboardingItem, OnboardingTick,
+    PlaceEligibilityOverride, PlaceTypeEligibility, Priority, PriorityTag, ProviderApplication, ProviderProfile,
 )
 from .permissions import require_on_application
 

@@ -3,6 +3,7 @@ a link that works, a wrong or expired link answering 404, nothing of another app
 documents added with the application form's checks."""
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,7 +26,7 @@ LINK = re.compile(r"https?://[^\s]+/apply/follow/[A-Za-z0-9_\-]+/")
 def _link_path(mail):
     match = LINK.search(mail.body)
     assert match, mail.body
-    return match.group(0).split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+    return urlsplit(match.group(0)).path
 
 
 def _submit(client, network, zone, language="fr", **over):

@@ -2,8 +2,8 @@
 and an oversized document: clear messages, nothing typed lost), follows it through the private link of the
 acknowledgement e-mail and adds a message with a document; the coordinator reviews, plans the interview (with its
 place), accepts (convention created) and ticks the onboarding checklist; the applicant opens the link of the last
-e-mail and reads the dated steps; the coordinator adds an item to the network's onboarding checklist; then the clairvision, supply/demand, eligibility,
-budget-rule, priority, co-facilitator and employer pages. axe (WCAG 2.1 AA) on every page visited."""
+e-mail and reads the dated steps; the coordinator adds an item to the network's onboarding checklist; then the
+clairvision, supply/demand, eligibility, budget-rule, priority, co-facilitator and employer pages. axe (WCAG 2.1 AA) on every page visited."""
 import re
 
 import pytest
