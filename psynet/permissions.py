@@ -3,6 +3,8 @@
 Access comes from the user's membership (network + role + zones). A member of another network
 gets 404 (the selectors never return its objects); the wrong role within the network gets 403.
 """
+from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.core.exceptions import PermissionDenied
 
 from .models import Membership, Role
@@ -82,20 +84,37 @@ def is_federal_viewer(user):
                 and getattr(user, "is_federal_viewer", False))
 
 
+def _memberships_key(user_id):
+    return f"psynet:memberships:{user_id}"
+
+
 def memberships_of(user):
-    """{network_id: membership} of the user's active memberships, cached on the user for the request."""
+    """{network_id: membership} of the user's active memberships, cached on the user for the request and, when a
+    shared cache is configured (MEMBERSHIP_CACHE_SECONDS > 0), between requests: every save or delete of a
+    membership, its zones, its network or a zone drops the affected users' entries (see ``forget_memberships``)."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    cache = getattr(user, "_membership_cache", None)
-    if cache is None:
-        cache = {
-            m.network_id: m
-            for m in Membership.objects.filter(user=user, is_active=True)
-            .select_related("network")
-            .prefetch_related("zones")
-        }
-        user._membership_cache = cache
-    return cache
+    held = getattr(user, "_membership_cache", None)
+    if held is None:
+        seconds = settings.MEMBERSHIP_CACHE_SECONDS
+        held = shared_cache.get(_memberships_key(user.pk)) if seconds else None
+        if held is None:
+            held = {
+                m.network_id: m
+                for m in Membership.objects.filter(user=user, is_active=True)
+                .select_related("network")
+                .prefetch_related("zones")
+            }
+            if seconds:
+                shared_cache.set(_memberships_key(user.pk), held, seconds)
+        user._membership_cache = held
+    return held
+
+
+def forget_memberships(user_ids):
+    """Drop the cached memberships of these users (their next request reads them from the database)."""
+    if settings.MEMBERSHIP_CACHE_SECONDS:
+        shared_cache.delete_many([_memberships_key(pk) for pk in set(user_ids)])
 
 
 def membership_for(user, network_id):

@@ -165,8 +165,13 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PsyNet <no-reply@psynet.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Shared by every process: sessions and a user's memberships are read from it before the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    MEMBERSHIP_CACHE_SECONDS = env.int("MEMBERSHIP_CACHE_SECONDS", default=300)
 else:
+    # A per-process cache: nothing that another process could change is kept in it between requests.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    MEMBERSHIP_CACHE_SECONDS = 0
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
