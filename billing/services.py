@@ -1,12 +1,13 @@
 """Every billing write: one transaction, one audit entry (STYLE.md §1, §5)."""
+from collections import namedtuple
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from psynet.audit import log_action
-from psynet.models import Convention, Psychologist
+from psynet.models import Convention, Psychologist, Zone
 
 from . import pseudonym as pseudo
 from .models import (
@@ -46,11 +47,7 @@ def bim_on(patient, day):
 def bim_record(*, patient, day, is_bim, by=None):
     """BIM is a dated attribute: record a change from ``day`` when the declared status differs."""
     current = patient.bim_statuses.filter(valid_from__lte=day).order_by("-valid_from").first()
-    if current is None and not is_bim:
-        return
-    if current is None or current.is_bim != is_bim:
-        BimStatus.objects.update_or_create(patient=patient, valid_from=day,
-                                           defaults={"is_bim": is_bim, "declared_by": by})
+    _bim_write(patient, day, is_bim, by, current=current.is_bim if current else None)
 
 
 @transaction.atomic
@@ -154,8 +151,10 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                      today=None, book=None):
     """Register one individual session after every rule; raise Refusal (rule + allowed date) otherwise.
 
-    The race on the last allowed session is closed by locking the patient row, counting and inserting in one
-    transaction; the unique (patient, date) constraint backs the one-per-day rule."""
+    The race on the last allowed session is closed by locking the patient row, reading the history after the lock
+    and inserting in one transaction; the unique (patient, date) constraint backs the one-per-day rule. Every rule
+    input is read in one round trip on PostgreSQL (registration_inputs), then the session and its audit entry are
+    written: three statements in all whatever the patient's history."""
     today = today or timezone.localdate()
     book = book or RuleBook.cached()
     _check_setting(setting, place, network)
@@ -165,58 +164,202 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
     except pseudo.ValidationError as exc:
         raise Refusal("NISS", exc.messages[0], field="national_number")
     value = pseudo.pseudonym(number)
-    conventions = list(Convention.objects.filter(psychologist=psychologist, network=network)
-                       .prefetch_related("zones"))
     try:
         with transaction.atomic():
-            patient = Patient.objects.select_for_update().filter(pseudonym=value).first()
-            if patient is None:
-                # a new pseudonym: the inserted row is ours until commit; a concurrent insert of the same
-                # pseudonym fails on the unique constraint and is retried once below
-                patient = Patient.objects.create(pseudonym=value, birth_date=birth, birth_precision=precision)
-            first, last = history_bounds(date)
-            history = history_of([patient.pk], first, last)[patient.pk]
+            inputs = registration_inputs(pseudonym=value, birth=birth, precision=precision, network=network,
+                                         psychologist=psychologist, day=date, place=place)
+            patient = inputs.patient
             decision = evaluate(
                 book, day=date, today=today, network_id=network.pk, network_kind=network.kind, function=function,
-                format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date,
-                conventions=[(c.start_on, c.end_on, c.functions, c.age_groups) for c in conventions],
-                history=history, extensions=extensions_of([patient.pk], network)[patient.pk],
-                assessments=assessments_of([patient.pk], date)[patient.pk])
-            bim_record(patient=patient, day=date, is_bim=is_bim, by=by)
+                format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date, conventions=inputs.conventions,
+                history=inputs.history, extensions=inputs.extensions, assessments=inputs.assessments)
+            _bim_write(patient, date, is_bim, by, current=inputs.bim)
             session = CareSession.objects.create(
                 network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
                 function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
-                zone=_zone_from(network, place, conventions), band=decision.band, age=decision.age,
+                zone_id=inputs.zone_id, band=decision.band, age=decision.age,
                 is_bim=is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
                 copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
                 lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule,
                 extension=decision.extension, registered_by=by,
                 import_key=import_key(patient.pk, date, psychologist.pk))
-            session.patient = patient
             log_action(session, "billing.session.registered", by=by, network=network,
                        after=_session_summary(session))
     except IntegrityError:
-        if not Patient.objects.filter(pseudonym=value).exists():
-            raise
+        # the patient row is locked and its sessions read after the lock, so only a writer that bypasses the lock
+        # can get here: the unique (patient, date) constraint refuses the second session of the day
         if CareSession.objects.filter(patient__pseudonym=value, date=date).exists():
             raise Refusal("ONE_PER_DAY", _("This patient already has a session on that day."),
                           allowed_from=date + timedelta(days=1), field="date")
-        return session_register(network=network, psychologist=psychologist, niss=niss, date=date,
-                                function=function, setting=setting, is_bim=is_bim, by=by, place=place,
-                                today=today, book=book)
+        raise
     return session
 
 
-def _zone_from(network, place, conventions):
+def _fetch(statements):
+    """Run ``[(sql, params)]`` in order and return each statement's rows. On PostgreSQL they are sent as one
+    multi-statement string: one round trip, and in READ COMMITTED each statement still takes its own snapshot, so a
+    read placed after a row lock sees everything the previous holder of the lock committed. Elsewhere (SQLite) they
+    run one by one."""
+    out = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(";\n".join(sql for sql, _params in statements),
+                           [p for _sql, params in statements for p in params])
+            while True:
+                out.append(cursor.fetchall() if cursor.description is not None else [])
+                if not cursor.nextset():
+                    break
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                out.append(cursor.fetchall() if cursor.description is not None else [])
+    return out
+
+
+def _converters(fields):
+    """The database converters of ``fields`` (what the ORM applies to a column: dates on SQLite, JSON...)."""
+    out = []
+    for f in fields:
+        col = f.get_col(f.model._meta.db_table)
+        out.append((col, connection.ops.get_db_converters(col) + f.get_db_converters(connection)))
+    return out
+
+
+def _convert(rows, converters):
+    result = []
+    for row in rows:
+        values = []
+        for value, (col, functions) in zip(row, converters):
+            for function in functions:
+                value = function(value, col, connection)
+            values.append(value)
+        result.append(values)
+    return result
+
+
+_READS = {}
+
+
+def _registration_reads():
+    """The SQL of registration_inputs, built once per database vendor from the models' tables and columns (no
+    queryset compiled per registration). Each entry: (name, sql, fields whose converters apply)."""
+    key = connection.vendor
+    if key in _READS:
+        return _READS[key]
+    qn = connection.ops.quote_name
+
+    def t(model):
+        return qn(model._meta.db_table)
+
+    def cols(model, names, alias=None):
+        fields = [model._meta.get_field(n) for n in names]
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(prefix + qn(f.column) for f in fields), fields
+
+    patient_cols = [f.attname for f in Patient._meta.concrete_fields]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    pid = f"(SELECT {qn('id')} FROM {t(Patient)} WHERE {qn('pseudonym')} = %s)"
+    reads = {}
+    sql, fields = cols(Patient, patient_cols)
+    reads["patient"] = (f"SELECT {sql} FROM {t(Patient)} WHERE {qn('pseudonym')} = %s{lock}", fields)
+    sql, fields = cols(CareSession, ["date", "model", "function", "format", "band", "network", "lump_sum_eur"])
+    reads["history"] = (f"SELECT {sql} FROM {t(CareSession)} WHERE {qn('patient_id')} = {pid} "
+                        f"AND {qn('date')} >= %s AND {qn('date')} <= %s", fields)
+    sql, fields = cols(QuotaExtension, [f.name for f in QuotaExtension._meta.concrete_fields])
+    reads["extensions"] = (f"SELECT {sql} FROM {t(QuotaExtension)} WHERE {qn('patient_id')} = {pid} "
+                           f"AND {qn('network_id')} = %s", fields)
+    sql, fields = cols(FunctionalAssessment, ["date"])
+    reads["assessments"] = (f"SELECT {sql} FROM {t(FunctionalAssessment)} WHERE {qn('patient_id')} = {pid} "
+                            f"AND {qn('date')} <= %s", fields)
+    sql, fields = cols(BimStatus, ["is_bim"])
+    reads["bim"] = (f"SELECT {sql} FROM {t(BimStatus)} WHERE {qn('patient_id')} = {pid} AND {qn('valid_from')} <= %s "
+                    f"ORDER BY {qn('valid_from')} DESC LIMIT 1", fields)
+    through = Convention.zones.through
+    sql, fields = cols(Convention, ["id", "start_on", "end_on", "functions", "age_groups"], "c")
+    zone_col = through._meta.get_field("zone")
+    reads["conventions"] = (
+        f"SELECT {sql}, cz.{qn(zone_col.column)} FROM {t(Convention)} c LEFT JOIN {t(through)} cz ON "
+        f"cz.{qn(through._meta.get_field('convention').column)} = c.{qn('id')} WHERE c.{qn('psychologist_id')} = %s "
+        f"AND c.{qn('network_id')} = %s ORDER BY c.{qn('start_on')} DESC, c.{qn('id')}, cz.{qn(zone_col.column)}",
+        fields + [zone_col])
+    members = Zone.municipalities.through
+    reads["place_zone"] = (
+        f"SELECT z.{qn('id')} FROM {t(Zone)} z JOIN {t(members)} zm ON zm.{qn('zone_id')} = z.{qn('id')} "
+        f"WHERE z.{qn('network_id')} = %s AND zm.{qn('municipality_id')} = %s ORDER BY z.{qn('id')} LIMIT 1",
+        [Zone._meta.get_field("id")])
+    insert = (f"INSERT INTO {t(Patient)} ({qn('pseudonym')}, {qn('birth_date')}, {qn('birth_precision')}, "
+              f"{qn('created_at')}) SELECT %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM {t(Patient)} WHERE "
+              f"{qn('pseudonym')} = %s) ON CONFLICT ({qn('pseudonym')}) DO NOTHING")
+    _READS[key] = {"insert": insert, "patient_fields": patient_cols,
+                   **{name: (sql, _converters(fields)) for name, (sql, fields) in reads.items()}}
+    return _READS[key]
+
+
+RegistrationInputs = namedtuple(
+    "RegistrationInputs", "patient conventions zone_id history extensions assessments bim")
+
+
+def registration_inputs(*, pseudonym, birth, precision, network, psychologist, day, place=None):
+    """Everything the rules need for one patient's session on ``day``, in one round trip on PostgreSQL (inside the
+    caller's transaction), in this order:
+
+    1. the pseudonymised patient, inserted when new (a concurrent insert of the same pseudonym waits for the other
+       transaction and then does nothing);
+    2. the patient row locked (FOR UPDATE): a concurrent registration for the same patient waits here until the
+       other transaction ends;
+    3. after the lock, the patient's sessions around ``day`` (history_bounds), the coordinator's extensions, the
+       functional assessments and the increased-reimbursement status in force;
+    4. the psychologist's conventions with the network and their zones, and the zone of the place.
+    """
+    sql = _registration_reads()
+    ops = connection.ops
+    first, last = history_bounds(day)
+    statements = [
+        (sql["insert"], [pseudonym, ops.adapt_datefield_value(birth), precision,
+                         ops.adapt_datetimefield_value(timezone.now()), pseudonym]),
+        (sql["patient"][0], [pseudonym]),
+        (sql["history"][0], [pseudonym, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)]),
+        (sql["extensions"][0], [pseudonym, network.pk]),
+        (sql["assessments"][0], [pseudonym, ops.adapt_datefield_value(day)]),
+        (sql["bim"][0], [pseudonym, ops.adapt_datefield_value(day)]),
+        (sql["conventions"][0], [psychologist.pk, network.pk]),
+    ]
     if place is not None and place.municipality_id:
-        zone = network.zones.filter(municipalities=place.municipality_id).order_by("pk").first()
-        if zone:
-            return zone
-    for c in conventions:
-        zones = sorted(c.zones.all(), key=lambda z: z.pk)
-        if zones:
-            return zones[0]
-    return None
+        statements.append((sql["place_zone"][0], [network.pk, place.municipality_id]))
+    raw = _fetch(statements)
+    names = ["insert", "patient", "history", "extensions", "assessments", "bim", "conventions", "place_zone"]
+    rows = {name: _convert(result, sql[name][1]) for name, result in zip(names[1:], raw[1:])}
+    patient = Patient.from_db(connection.alias, sql["patient_fields"], rows["patient"][0])
+    conventions, zones = [], {}
+    for convention_id, start_on, end_on, functions, age_groups, zone_id in rows["conventions"]:
+        if convention_id not in zones:
+            conventions.append((start_on, end_on, functions, age_groups))
+            zones[convention_id] = zone_id  # the convention's zones come in pk order: the first is the lowest
+    zone_id = rows["place_zone"][0][0] if rows.get("place_zone") else None
+    if zone_id is None:
+        zone_id = next((z for z in zones.values() if z is not None), None)
+    extension_fields = [f.attname for f in QuotaExtension._meta.concrete_fields]
+    extensions = [QuotaExtension.from_db(connection.alias, extension_fields, row) for row in rows["extensions"]]
+    return RegistrationInputs(
+        patient=patient,
+        conventions=conventions,
+        zone_id=zone_id,
+        history=[Past(d, model, function, format_, band, network_id, bool(lump))
+                 for d, model, function, format_, band, network_id, lump in rows["history"]],
+        extensions=[Extension(e.function, e.format, e.valid_from, e.valid_to, e.extra_sessions, e)
+                    for e in extensions],
+        assessments=[d for (d,) in rows["assessments"]],
+        bim=rows["bim"][0][0] if rows["bim"] else None,
+    )
+
+
+def _bim_write(patient, day, is_bim, by, *, current):
+    """bim_record with the status in force already read (``current``: True/False, None when never declared)."""
+    if current is None and not is_bim:
+        return
+    if current is None or current != is_bim:
+        BimStatus.objects.update_or_create(patient=patient, valid_from=day,
+                                           defaults={"is_bim": is_bim, "declared_by": by})
 
 
 def _session_summary(session):
