@@ -135,6 +135,10 @@ class CollaborationRequest(models.Model):
         indexes = [
             models.Index(fields=["network", "status", "due_on"], name="partnership_req_net_status_due"),
             models.Index(fields=["network", "-received_at"], name="partnership_req_net_received"),
+            # The coordinator's default list: open requests, nearest deadline first, read in index order
+            # (status last, so counting them reads the index alone).
+            models.Index(fields=["network", "due_on", "-received_at", "-id", "status"],
+                         condition=~models.Q(status=Status.CLOSED), name="partnership_req_open_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status=Status.CLOSED) | models.Q(outcome=""),

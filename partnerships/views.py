@@ -87,8 +87,11 @@ def index(request):
     data = request.GET.copy()
     if "status" not in data and not data.get("q") and not data.get("due"):
         data.setlist("status", OPEN_STATUSES)
-    filterset = RequestFilter(data, queryset=qs.order_by("is_closed", "due_on", "-received_at", "-pk"),
-                              network=network, user=user, zones=zones)
+    # Open requests only (the default): every row has is_closed = 0, so the order can leave it out and be read
+    # from the open-requests index.
+    only_open = data.getlist("status") and set(data.getlist("status")) <= set(OPEN_STATUSES)
+    order = ("due_on", "-received_at", "-pk") if only_open else ("is_closed", "due_on", "-received_at", "-pk")
+    filterset = RequestFilter(data, queryset=qs.order_by(*order), network=network, user=user, zones=zones)
     page = _page(request, filterset.qs.values_list("pk", flat=True))
     page.object_list = _row_values(selectors.request_rows(list(page.object_list)))
     return render(request, "partnerships/index.html", {
