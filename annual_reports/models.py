@@ -35,9 +35,11 @@ class ReportTemplate(models.Model):
 
     @cached_property
     def structure(self):
-        from .structure import TemplateStructure
+        """The parsed chapters and questions, shared by every request of this process while the row is unchanged
+        (:func:`annual_reports.structure.structure_of`)."""
+        from .structure import structure_of
 
-        return TemplateStructure(self.definition)
+        return structure_of(self)
 
 
 class Status(models.TextChoices):

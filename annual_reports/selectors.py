@@ -10,6 +10,22 @@ def reports_in(network):
     return AnnualReport.objects.filter(network=network).select_related("network", "template", "validated_by")
 
 
+# the template's columns an answer request needs: its structure comes from the per-process cache, keyed on these
+TEMPLATE_KEY_FIELDS = ("template__id", "template__year", "template__version", "template__created_at",
+                       "template__updated_at")
+
+
+def report_for_answer(network, pk):
+    """The report an answer is read from or saved to, in one query: the network is the active one (the filter
+    makes another network's report a 404), the template row without its definition (``structure_of`` reads it
+    once per process), no validator."""
+    report = (AnnualReport.objects.filter(network=network, pk=pk).select_related("template")
+              .only("id", "network_id", "year", "status", "template_id", *TEMPLATE_KEY_FIELDS).first())
+    if report is not None:
+        report.network = network
+    return report
+
+
 def answers_of(report, codes=None):
     qs = Answer.objects.filter(report=report).select_related("updated_by")
     if codes is not None:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -260,28 +260,73 @@ def _question(report, code):
     return question
 
 
+def _answer_bump(*, report, question_code, value, not_applicable, expected_version, by, now):
+    """The usual autosave in one statement: ``UPDATE … WHERE version = expected RETURNING id``.
+
+    The row changes only if it is at ``expected_version``, the report is not frozen and the value or the
+    not-applicable flag differs from the stored one (a version-0 row is always saved), exactly the conditions
+    under which the general path below writes. Returns the answer's id, or None when any condition fails and
+    the general path must decide what to do (first save, conflict, frozen report, nothing changed).
+    Plain SQL because the ORM's ``update()`` cannot return the row; the same text runs on PostgreSQL and SQLite."""
+    meta, report_meta = Answer._meta, AnnualReport._meta
+    prepared_value = meta.get_field("value").get_db_prep_save(value, connection)
+    prepared_now = meta.get_field("updated_at").get_db_prep_save(now, connection)
+    qn = connection.ops.quote_name
+    col = {f: qn(meta.get_field(f).column) for f in ("value", "not_applicable", "version", "updated_by",
+                                                     "updated_at", "report", "question_code")}
+    same_value = f"{col['value']} IS NULL" if prepared_value is None else f"{col['value']} = %s"
+    frozen = sorted(str(s) for s in FROZEN_STATUSES)
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {col['value']} = %s, {col['not_applicable']} = %s, "
+        f"{col['version']} = {col['version']} + 1, {col['updated_by']} = %s, {col['updated_at']} = %s "
+        f"WHERE {col['report']} = %s AND {col['question_code']} = %s AND {col['version']} = %s "
+        f"AND ({col['version']} = 0 OR {col['not_applicable']} <> %s OR NOT ({same_value})) "
+        f"AND NOT EXISTS (SELECT 1 FROM {qn(report_meta.db_table)} WHERE {qn(report_meta.pk.column)} = %s "
+        f"AND {qn(report_meta.get_field('status').column)} IN ({', '.join(['%s'] * len(frozen))})) "
+        f"RETURNING {qn(meta.pk.column)}"
+    )
+    params = [prepared_value, not_applicable, by.pk, prepared_now, report.pk, question_code, expected_version,
+              not_applicable, *([] if prepared_value is None else [prepared_value]), report.pk, *frozen]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 @transaction.atomic
 def answer_save(*, report, question_code, value, expected_version, by, not_applicable=False):
-    """Save a new version of one answer if nobody saved since ``expected_version``; else EditConflict."""
+    """Save a new version of one answer if nobody saved since ``expected_version``; else EditConflict.
+
+    Usual case (an existing answer saved again): three statements, the conditional UPDATE (version, frozen
+    report, changed value), the revision and the audit entry. Anything else (first save, a stale version, a
+    frozen report, nothing changed) takes the general path, which reads the row and decides."""
     permissions.require(by, "report.edit", report)
     question = _question(report, question_code)
-    _ensure_editable(report)
     value = clean_value(question, value)
-    answer, _created = Answer.objects.get_or_create(report=report, question_code=question_code)
     expected_version = int(expected_version or 0)
-    if answer.version != expected_version:
-        raise EditConflict(answer)
-    if answer.value == value and answer.not_applicable == not_applicable and answer.version:
-        return answer  # nothing changed (a blur without typing): no new version
     now = timezone.now()
-    changed = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
-        value=value, not_applicable=not_applicable, version=F("version") + 1, updated_by=by, updated_at=now)
-    if not changed:
-        raise EditConflict(Answer.objects.get(pk=answer.pk))
-    # the row now holds exactly these values: set them here rather than reading them back (one query less)
-    answer.report = report  # for the audit entry's repr, without loading the report and its network again
-    answer.value, answer.not_applicable, answer.version = value, not_applicable, expected_version + 1
-    answer.updated_by, answer.updated_at = by, now
+    answer_id = None
+    if expected_version:  # a first save (version 0) has no row yet, as a rule
+        answer_id = _answer_bump(report=report, question_code=question_code, value=value,
+                                 not_applicable=not_applicable, expected_version=expected_version, by=by, now=now)
+    if answer_id is not None:
+        # the row now holds exactly these values: build it here rather than reading it back
+        answer = Answer(pk=answer_id, report=report, question_code=question_code, value=value,
+                        not_applicable=not_applicable, version=expected_version + 1, updated_by=by, updated_at=now)
+    else:
+        _ensure_editable(report)
+        answer, _created = Answer.objects.get_or_create(report=report, question_code=question_code)
+        if answer.version != expected_version:
+            raise EditConflict(answer)
+        if answer.value == value and answer.not_applicable == not_applicable and answer.version:
+            return answer  # nothing changed (a blur without typing): no new version
+        changed = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
+            value=value, not_applicable=not_applicable, version=F("version") + 1, updated_by=by, updated_at=now)
+        if not changed:
+            raise EditConflict(Answer.objects.get(pk=answer.pk))
+        answer.report = report  # for the audit entry's repr, without loading the report and its network again
+        answer.value, answer.not_applicable, answer.version = value, not_applicable, expected_version + 1
+        answer.updated_by, answer.updated_at = by, now
     AnswerRevision.objects.create(answer=answer, version=answer.version, value=value,
                                   not_applicable=not_applicable, by=by, at=now)
     log_action(answer, "annual_reports.answer.saved", by=by, network=report.network,

@@ -2,6 +2,7 @@
 
 Each chapter with ``lessons_learned: true`` ends with a section holding the template's five top-level
 prompts as long-text questions ``<chapter>_ll_<prompt>`` (not required)."""
+import threading
 from dataclasses import dataclass, field
 
 from django.utils.translation import get_language
@@ -126,6 +127,40 @@ class TemplateStructure:
     @property
     def required_questions(self):
         return [q for q in self.questions.values() if q.required]
+
+
+# ---- one parse per process ----------------------------------------------------------------------
+
+_structures = {}  # {template pk: (key, TemplateStructure)}: one entry per template version row
+_structures_lock = threading.Lock()
+
+
+def _cache_key(template):
+    return (template.updated_at, template.created_at, template.version)
+
+
+def structure_of(template):
+    """The TemplateStructure of a saved ReportTemplate, parsed once per process and kept while the template row is
+    unchanged: the key holds ``updated_at`` (bumped by every ``save()``, as ``template_load`` and the admin do), so
+    a worker that loads the template row after a change parses the new definition. The definition itself is read
+    only on a miss: callers may load the template with ``definition`` deferred (see ``selectors.report_for_answer``).
+    A structure is shared between requests and threads and must not be changed by its users."""
+    if template.pk is None or template.updated_at is None:  # not saved: nothing to key on
+        return TemplateStructure(template.definition)
+    key = _cache_key(template)
+    held = _structures.get(template.pk)
+    if held is not None and held[0] == key:
+        return held[1]
+    structure = TemplateStructure(template.definition)  # loads the definition when it was deferred
+    with _structures_lock:
+        _structures[template.pk] = (key, structure)
+    return structure
+
+
+def forget_structures():
+    """Empty this process's cache (tests)."""
+    with _structures_lock:
+        _structures.clear()
 
 
 def validate_definition(definition):

@@ -197,8 +197,13 @@ def _posted_value(request, question):
 
 @network_view("report.view")
 def answer(request, pk, code):
-    """GET: the answer's form (partial). POST: save it (autosave) with the version the editor started from."""
-    report = _report(request, pk)
+    """GET: the answer's form (partial). POST: save it (autosave) with the version the editor started from.
+
+    The autosave is the most frequent request of the portal: one query for the report (its template's structure
+    is cached per process), then the service's conditional update, revision and audit entry."""
+    report = selectors.report_for_answer(request.network, pk)
+    if report is None:
+        raise Http404
     question = report.template.structure.questions.get(code)
     if question is None:
         raise Http404
