@@ -181,7 +181,12 @@ def _request_flags(request, obj):
 
 @network_view("partnership.view")
 def request_detail(request, pk):
-    obj = _request(request, pk)
+    return _detail(request, _request(request, pk))
+
+
+def _detail(request, obj, bound=None, status=200):
+    """The request's page; ``bound`` is a form that failed ({context name: form}), shown with its errors and
+    everything typed in it."""
     network = request.network
     flags = _request_flags(request, obj)
     context = {"req": obj, "timeline": selectors.timeline_of(obj), "siblings": selectors.siblings_of(obj),
@@ -210,7 +215,10 @@ def request_detail(request, pk):
         context["close_form"] = CloseForm(prefix="close")
     if flags["can_message"]:
         context["event_form"] = EventForm(prefix="event")
-    return render(request, "partnerships/request_detail.html", context)
+    for name, form in (bound or {}).items():
+        if name in context:
+            context[name] = form
+    return render(request, "partnerships/request_detail.html", context, status=status)
 
 
 def _acting(request, pk, action):
@@ -220,38 +228,42 @@ def _acting(request, pk, action):
     return obj
 
 
+def _act(request, obj, name, form, *, invalid, run, done, then=None):
+    """Every action on a request: a valid form, the service, a message, back to the request (or ``then``).
+    A form with errors, or refused by the service, comes back on the request's page with what was typed."""
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid)
+        return _detail(request, obj, {name: form}, status=400)
+    try:
+        run(form.cleaned_data if form is not None else {})
+    except services.PartnershipError as exc:
+        messages.error(request, exc.message)
+        return _detail(request, obj, {name: form} if form is not None else None, status=409)
+    messages.success(request, done(form.cleaned_data) if callable(done) else done)
+    return redirect(then or obj)
+
+
 @network_view("partnership.triage")
 @require_POST
 def request_route(request, pk):
     obj = _acting(request, pk, "partnership.triage")
-    form = RouteForm(request.POST, prefix="route", network=request.network)
-    if not form.is_valid():
-        messages.error(request, _("Choose at least one zone of your network."))
-        return redirect(obj)
-    try:
-        services.partnership_request_route(partnership_request=obj, zones=form.cleaned_data["zones"],
-                                           by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("The request is now in your network; the zone's coordinators were told."))
-    return redirect(obj)
+    return _act(request, obj, "route_form", RouteForm(request.POST, prefix="route", network=request.network),
+                invalid=_("Choose at least one zone of your network."),
+                run=lambda data: services.partnership_request_route(partnership_request=obj, zones=data["zones"],
+                                                                    by=request.user),
+                done=_("The request is now in your network; the zone's coordinators were told."))
 
 
 @network_view("partnership.triage")
 @require_POST
 def request_transfer(request, pk):
     obj = _acting(request, pk, "partnership.triage")
-    form = TransferForm(request.POST, prefix="transfer", network=request.network)
-    if not form.is_valid():
-        messages.error(request, _("Choose a network and say why."))
-        return redirect(obj)
-    try:
-        services.partnership_request_transfer(partnership_request=obj, to_network=form.cleaned_data["to_network"],
-                                              reason=form.cleaned_data["reason"], by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("The request was sent to %(network)s.") % {"network": form.cleaned_data["to_network"]})
-    return redirect("partnerships:triage")
+    return _act(request, obj, "transfer_form", TransferForm(request.POST, prefix="transfer", network=request.network),
+                invalid=_("Choose a network and say why."),
+                run=lambda data: services.partnership_request_transfer(
+                    partnership_request=obj, to_network=data["to_network"], reason=data["reason"], by=request.user),
+                done=lambda data: _("The request was sent to %(network)s.") % {"network": data["to_network"]},
+                then="partnerships:triage")
 
 
 @network_view("partnership.assign")
@@ -259,49 +271,32 @@ def request_transfer(request, pk):
 def request_assign(request, pk):
     obj = _acting(request, pk, "partnership.assign")
     form = AssignForm(request.POST, prefix="assign", coordinators=services.assignable_coordinators(obj, request.network))
-    if not form.is_valid():
-        messages.error(request, _("Choose a coordinator of the request's zones."))
-        return redirect(obj)
-    try:
-        services.partnership_request_assign(partnership_request=obj, coordinator=form.cleaned_data["coordinator"],
-                                            by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("Assigned to %(name)s.") % {"name": form.cleaned_data["coordinator"]})
-    return redirect(obj)
+    return _act(request, obj, "assign_form", form, invalid=_("Choose a coordinator of the request's zones."),
+                run=lambda data: services.partnership_request_assign(partnership_request=obj,
+                                                                     coordinator=data["coordinator"], by=request.user),
+                done=lambda data: _("Assigned to %(name)s.") % {"name": data["coordinator"]})
 
 
 @network_view("partnership.handle")
 @require_POST
 def request_contact(request, pk):
     obj = _acting(request, pk, "partnership.handle")
-    form = ContactForm(request.POST, prefix="contact")
-    if not form.is_valid():
-        messages.error(request, _("Give the date, the channel and a summary of the contact."))
-        return redirect(obj)
-    try:
-        services.partnership_request_record_contact(partnership_request=obj, by=request.user, **form.cleaned_data)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("The contact was recorded."))
-    return redirect(obj)
+    return _act(request, obj, "contact_form", ContactForm(request.POST, prefix="contact"),
+                invalid=_("Give the date, the channel and a summary of the contact."),
+                run=lambda data: services.partnership_request_record_contact(partnership_request=obj, by=request.user,
+                                                                             **data),
+                done=_("The contact was recorded."))
 
 
 @network_view("partnership.handle")
 @require_POST
 def request_needs(request, pk):
     obj = _acting(request, pk, "partnership.handle")
-    form = NeedsForm(request.POST, prefix="needs")
-    if not form.is_valid():
-        messages.error(request, _("Write the needs analysis."))
-        return redirect(obj)
-    try:
-        services.partnership_request_analyse_needs(partnership_request=obj, by=request.user,
-                                                   analysis=form.cleaned_data["analysis"])
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("The needs analysis was saved."))
-    return redirect(obj)
+    return _act(request, obj, "needs_form", NeedsForm(request.POST, prefix="needs"),
+                invalid=_("Write the needs analysis."),
+                run=lambda data: services.partnership_request_analyse_needs(partnership_request=obj, by=request.user,
+                                                                            analysis=data["analysis"]),
+                done=_("The needs analysis was saved."))
 
 
 @network_view("partnership.handle")
@@ -337,80 +332,54 @@ def request_decline(request, pk):
     if not (can_on_request(request.user, "partnership.handle", obj, request.network)
             or can_on_request(request.user, "partnership.triage", obj, request.network)):
         raise PermissionDenied
-    form = DeclineForm(request.POST, prefix="decline")
-    if not form.is_valid():
-        messages.error(request, _("Give the reason: the partner receives it."))
-        return redirect(obj)
-    try:
-        services.partnership_request_decline(partnership_request=obj, reason=form.cleaned_data["reason"],
-                                             by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("The request was declined and the partner told why."))
-    return redirect(obj)
+    return _act(request, obj, "decline_form", DeclineForm(request.POST, prefix="decline"),
+                invalid=_("Give the reason: the partner receives it."),
+                run=lambda data: services.partnership_request_decline(partnership_request=obj, reason=data["reason"],
+                                                                      by=request.user),
+                done=_("The request was declined and the partner told why."))
 
 
 @network_view("partnership.handle")
 @require_POST
 def request_close(request, pk):
     obj = _acting(request, pk, "partnership.handle")
-    form = CloseForm(request.POST, prefix="close")
-    if not form.is_valid():
-        messages.error(request, _("Choose how the request ended."))
-        return redirect(obj)
-    try:
-        services.partnership_request_close(partnership_request=obj, by=request.user, **form.cleaned_data)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("The request was closed."))
-    return redirect(obj)
+    return _act(request, obj, "close_form", CloseForm(request.POST, prefix="close"),
+                invalid=_("Choose how the request ended."),
+                run=lambda data: services.partnership_request_close(partnership_request=obj, by=request.user, **data),
+                done=_("The request was closed."))
 
 
 @network_view("partnership.handle")
 @require_POST
 def request_event(request, pk):
     obj = _acting(request, pk, "partnership.handle")
-    form = EventForm(request.POST, request.FILES, prefix="event")
-    if not form.is_valid():
-        messages.error(request, _("Write a message or choose a file."))
-        return redirect(obj)
-    try:
-        services.partnership_request_add_event(partnership_request=obj, kind=form.cleaned_data["kind"],
-                                               body=form.cleaned_data["body"], upload=form.cleaned_data["file"],
-                                               by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("Saved."))
-    return redirect(obj)
+    return _act(request, obj, "event_form", EventForm(request.POST, request.FILES, prefix="event"),
+                invalid=_("Write a message or choose a file."),
+                run=lambda data: services.partnership_request_add_event(
+                    partnership_request=obj, kind=data["kind"], body=data["body"], upload=data["file"],
+                    by=request.user),
+                done=_("Saved."))
 
 
 @network_view("partnership.handle")
 @require_POST
 def request_priorities(request, pk):
     obj = _acting(request, pk, "partnership.handle")
-    form = PrioritiesForm(request.POST, prefix="priorities", network=request.network)
-    if not form.is_valid():
-        messages.error(request, _("Choose priorities of your network."))
-        return redirect(obj)
-    try:
-        services.request_priorities_set(partnership_request=obj, priorities=form.cleaned_data["priorities"],
-                                        by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("The network priorities were saved."))
-    return redirect(obj)
+    return _act(request, obj, "priorities_form",
+                PrioritiesForm(request.POST, prefix="priorities", network=request.network),
+                invalid=_("Choose priorities of your network."),
+                run=lambda data: services.request_priorities_set(partnership_request=obj,
+                                                                 priorities=data["priorities"], by=request.user),
+                done=_("The network priorities were saved."))
 
 
 @network_view("partnership.handle")
 @require_POST
 def request_new_link(request, pk):
     obj = _acting(request, pk, "partnership.handle")
-    try:
-        services.partnership_request_new_link(partnership_request=obj, by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, obj)
-    messages.success(request, _("A new private link was e-mailed to the partner; the previous one no longer works."))
-    return redirect(obj)
+    return _act(request, obj, "", None, invalid="",
+                run=lambda data: services.partnership_request_new_link(partnership_request=obj, by=request.user),
+                done=_("A new private link was e-mailed to the partner; the previous one no longer works."))
 
 
 def file_response(event):

@@ -185,11 +185,23 @@ def test_wrong_role_gets_403_on_actions(client, psynam):
 def test_invalid_transition_through_a_page_gives_a_message(client, psynam):
     req = submit(psynam)
     client.force_login(psynam["rsn_nc"])
-    response = client.post(reverse("partnerships:request_needs", args=[req.pk]), {"needs-analysis": "x"},
-                           follow=True)
-    assert response.status_code == 200
+    response = client.post(reverse("partnerships:request_needs", args=[req.pk]),
+                           {"needs-analysis": "Analyse écrite trop tôt"})
+    assert response.status_code == 409
     assert CollaborationRequest.objects.get(pk=req.pk).status == Status.RECEIVED
     assert list(response.context["messages"])
+
+
+def test_an_incomplete_action_form_comes_back_with_its_errors_and_what_was_typed(client, psynam):
+    req = submit(psynam)
+    client.force_login(psynam["rsn_nc"])
+    response = client.post(reverse("partnerships:request_contact", args=[req.pk]),
+                           {"contact-summary": "Appel à la directrice, rappel prévu", "contact-channel": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Appel à la directrice, rappel prévu" in html and "is-invalid" in html
+    assert [str(m) for m in response.context["messages"]]
+    assert CollaborationRequest.objects.get(pk=req.pk).status == Status.RECEIVED
 
 
 def test_route_from_triage_page(client, psynam):
