@@ -19,10 +19,13 @@ def report_for_answer(network, pk):
     """The report an answer is read from or saved to, in one query: the network is the active one (the filter
     makes another network's report a 404), the template row without its definition (``structure_of`` reads it
     once per process), no validator."""
-    report = (AnnualReport.objects.filter(network=network, pk=pk).select_related("template")
-              .only("id", "network_id", "year", "status", "template_id", *TEMPLATE_KEY_FIELDS).first())
-    if report is not None:
-        report.network = network
+    try:
+        report = (AnnualReport.objects.select_related("template")
+                  .only("id", "network_id", "year", "status", "template_id", *TEMPLATE_KEY_FIELDS)
+                  .get(network=network, pk=pk))  # get(), not first(): no ordering to compile on every autosave
+    except AnnualReport.DoesNotExist:
+        return None
+    report.network = network
     return report
 
 

@@ -261,45 +261,64 @@ def _question(report, code):
 
 
 def _answer_bump(*, report, question_code, value, not_applicable, expected_version, by, now):
-    """The usual autosave in one statement: ``UPDATE … WHERE version = expected RETURNING id``.
+    """The usual autosave in one round trip: ``UPDATE … WHERE version = expected RETURNING`` with its revision.
 
     The row changes only if it is at ``expected_version``, the report is not frozen and the value or the
-    not-applicable flag differs from the stored one (a version-0 row is always saved), exactly the conditions
-    under which the general path below writes. Returns the answer's id, or None when any condition fails and
-    the general path must decide what to do (first save, conflict, frozen report, nothing changed).
-    Plain SQL because the ORM's ``update()`` cannot return the row; the same text runs on PostgreSQL and SQLite."""
-    meta, report_meta = Answer._meta, AnnualReport._meta
+    not-applicable flag differs from the stored one (a version-0 row is always saved): exactly the conditions
+    under which the general path of ``answer_save`` writes. On PostgreSQL the revision is inserted by the same
+    statement (a data-modifying WITH); elsewhere right after it. Returns the answer's id, or None when any
+    condition fails and the general path must decide (first save, conflict, frozen report, nothing changed).
+    Plain SQL because the ORM's ``update()`` cannot return the row."""
+    meta, report_meta, revision_meta = Answer._meta, AnnualReport._meta, AnswerRevision._meta
     prepared_value = meta.get_field("value").get_db_prep_save(value, connection)
     prepared_now = meta.get_field("updated_at").get_db_prep_save(now, connection)
     qn = connection.ops.quote_name
-    col = {f: qn(meta.get_field(f).column) for f in ("value", "not_applicable", "version", "updated_by",
-                                                     "updated_at", "report", "question_code")}
-    same_value = f"{col['value']} IS NULL" if prepared_value is None else f"{col['value']} = %s"
+
+    def col(model_meta, name):
+        return qn(model_meta.get_field(name).column)
+
+    value_col, na_col, version_col = col(meta, "value"), col(meta, "not_applicable"), col(meta, "version")
+    same_value = f"{value_col} IS NULL" if prepared_value is None else f"{value_col} = %s"
     frozen = sorted(str(s) for s in FROZEN_STATUSES)
-    sql = (
-        f"UPDATE {qn(meta.db_table)} SET {col['value']} = %s, {col['not_applicable']} = %s, "
-        f"{col['version']} = {col['version']} + 1, {col['updated_by']} = %s, {col['updated_at']} = %s "
-        f"WHERE {col['report']} = %s AND {col['question_code']} = %s AND {col['version']} = %s "
-        f"AND ({col['version']} = 0 OR {col['not_applicable']} <> %s OR NOT ({same_value})) "
+    update = (
+        f"UPDATE {qn(meta.db_table)} SET {value_col} = %s, {na_col} = %s, {version_col} = {version_col} + 1, "
+        f"{col(meta, 'updated_by')} = %s, {col(meta, 'updated_at')} = %s "
+        f"WHERE {col(meta, 'report')} = %s AND {col(meta, 'question_code')} = %s AND {version_col} = %s "
+        f"AND ({version_col} = 0 OR {na_col} <> %s OR NOT ({same_value})) "
         f"AND NOT EXISTS (SELECT 1 FROM {qn(report_meta.db_table)} WHERE {qn(report_meta.pk.column)} = %s "
-        f"AND {qn(report_meta.get_field('status').column)} IN ({', '.join(['%s'] * len(frozen))})) "
-        f"RETURNING {qn(meta.pk.column)}"
+        f"AND {col(report_meta, 'status')} IN ({', '.join(['%s'] * len(frozen))})) "
     )
     params = [prepared_value, not_applicable, by.pk, prepared_now, report.pk, question_code, expected_version,
               not_applicable, *([] if prepared_value is None else [prepared_value]), report.pk, *frozen]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            revision_cols = ", ".join(col(revision_meta, f) for f in ("answer", "version", "value",
+                                                                       "not_applicable", "by", "at"))
+            cursor.execute(
+                f"WITH saved AS ({update} RETURNING {qn(meta.pk.column)} AS id, {version_col} AS version, "
+                f"{value_col} AS value, {na_col} AS not_applicable) "
+                f"INSERT INTO {qn(revision_meta.db_table)} ({revision_cols}) "
+                f"SELECT id, version, value, not_applicable, %s, %s FROM saved "
+                f"RETURNING {col(revision_meta, 'answer')}",
+                [*params, by.pk, prepared_now])
+            row = cursor.fetchone()
+            return row[0] if row else None
+        cursor.execute(f"{update} RETURNING {qn(meta.pk.column)}", params)
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    AnswerRevision.objects.create(answer_id=row[0], version=expected_version + 1, value=value,
+                                  not_applicable=not_applicable, by=by, at=now)
+    return row[0]
 
 
 @transaction.atomic
 def answer_save(*, report, question_code, value, expected_version, by, not_applicable=False):
     """Save a new version of one answer if nobody saved since ``expected_version``; else EditConflict.
 
-    Usual case (an existing answer saved again): three statements, the conditional UPDATE (version, frozen
-    report, changed value), the revision and the audit entry. Anything else (first save, a stale version, a
-    frozen report, nothing changed) takes the general path, which reads the row and decides."""
+    Usual case (an existing answer saved again): the conditional UPDATE (version, frozen report, changed value)
+    with its revision, then the audit entry: two statements on PostgreSQL. Anything else (first save, a stale
+    version, a frozen report, nothing changed) takes the general path, which reads the row and decides."""
     permissions.require(by, "report.edit", report)
     question = _question(report, question_code)
     value = clean_value(question, value)
@@ -310,9 +329,10 @@ def answer_save(*, report, question_code, value, expected_version, by, not_appli
         answer_id = _answer_bump(report=report, question_code=question_code, value=value,
                                  not_applicable=not_applicable, expected_version=expected_version, by=by, now=now)
     if answer_id is not None:
-        # the row now holds exactly these values: build it here rather than reading it back
+        # the row and its revision now hold exactly these values: build the answer rather than reading it back
         answer = Answer(pk=answer_id, report=report, question_code=question_code, value=value,
                         not_applicable=not_applicable, version=expected_version + 1, updated_by=by, updated_at=now)
+        answer._state.adding = False
     else:
         _ensure_editable(report)
         answer, _created = Answer.objects.get_or_create(report=report, question_code=question_code)
@@ -327,8 +347,8 @@ def answer_save(*, report, question_code, value, expected_version, by, not_appli
         answer.report = report  # for the audit entry's repr, without loading the report and its network again
         answer.value, answer.not_applicable, answer.version = value, not_applicable, expected_version + 1
         answer.updated_by, answer.updated_at = by, now
-    AnswerRevision.objects.create(answer=answer, version=answer.version, value=value,
-                                  not_applicable=not_applicable, by=by, at=now)
+        AnswerRevision.objects.create(answer=answer, version=answer.version, value=value,
+                                      not_applicable=not_applicable, by=by, at=now)
     log_action(answer, "annual_reports.answer.saved", by=by, network=report.network,
                before={"version": expected_version}, after={"version": answer.version, "question": question_code,
                                                             "not_applicable": not_applicable})

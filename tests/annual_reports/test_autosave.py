@@ -4,6 +4,7 @@ after the template changes."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from annual_reports import selectors, services
@@ -18,14 +19,20 @@ def _saves(report, code):
     return AuditEntry.objects.filter(action="annual_reports.answer.saved", after__question=code).count()
 
 
+def _statements(captured):
+    """The statements run, without the savepoints of the test's own transaction."""
+    return [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
+
+
 def test_second_save_takes_the_short_path_with_revision_and_audit(report_a, coordinator_a,
-                                                                  django_assert_num_queries):
+                                                                  django_assert_max_num_queries):
     services.answer_save(report=report_a, question_code="governance_a", value="Premier", expected_version=0,
                          by=coordinator_a)
-    # the conditional UPDATE, the revision, the audit entry (+ the savepoint pair of the test's transaction)
-    with django_assert_num_queries(5):
+    with django_assert_max_num_queries(5) as captured:
         answer = services.answer_save(report=report_a, question_code="governance_a", value="Second",
                                       expected_version=1, by=coordinator_a)
+    # the conditional UPDATE with its revision (one statement on PostgreSQL), then the audit entry
+    assert len(_statements(captured)) == (2 if connection.vendor == "postgresql" else 3), _statements(captured)
     assert answer.version == 2 and answer.updated_by == coordinator_a
     stored = Answer.objects.get(report=report_a, question_code="governance_a")
     assert (stored.pk, stored.value, stored.version, stored.updated_by_id) == (answer.pk, "Second", 2,
@@ -95,9 +102,10 @@ def test_autosave_query_count_is_pinned(client, coordinator_a, report_a, django_
     with django_assert_max_num_queries(10) as captured:
         response = client.post(url, {"value": "Deuxième jet " * 250, "version": "1"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["X-Psynet-Saved"] == "2"
-    sql = [q["sql"] for q in captured.captured_queries]
+    sql = _statements(captured)
     own = [s for s in sql if "annual_reports_" in s]
-    assert len(own) == 3, own  # report (+ template key), UPDATE … RETURNING, revision INSERT
+    # the report with its template's key; the UPDATE … RETURNING with the revision (two statements off PostgreSQL)
+    assert len(own) == (2 if connection.vendor == "postgresql" else 3), own
     assert not any('"definition"' in s for s in sql)
     assert len([s for s in sql if "psynet_auditentry" in s]) == 1
     assert Answer.objects.get(report=report_a, question_code="governance_a").value.startswith("Deuxième jet")
