@@ -149,3 +149,24 @@ def test_structure_of_a_changed_row_is_reparsed_even_when_saved_directly(templat
     assert len(before.chapters) > 1 and len(after.chapters) == 1
     unsaved = ReportTemplate(year=2030, deadline=dt.date(2031, 3, 31), definition={"chapters": []})
     assert unsaved.structure.chapters == []
+
+
+def test_version_of_a_thousand_and_more_is_written_unlocalised(client, coordinator_a, report_a):
+    """An answer typed long enough passes 1,000 versions: the page and the status partial must hand the version
+    back as digits only (a French "1 234" would be read as 0 and every save would be a conflict)."""
+    from django.utils import translation
+
+    from .factories import AnswerFactory
+
+    AnswerFactory(report=report_a, question_code="governance_a", value="Long travail", version=1234)
+    client.force_login(coordinator_a)
+    with translation.override("fr"):
+        page = client.get(reverse("annual_reports:chapter", args=[report_a.pk, "governance"]),
+                          HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert 'name="version" value="1234"' in page
+        url = reverse("annual_reports:answer", args=[report_a.pk, "governance_a"])
+        response = client.post(url, {"value": "Encore", "version": "1234"}, HTTP_HX_REQUEST="true",
+                               HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200 and response["X-Psynet-Saved"] == "1235"
+    assert 'name="version" value="1235"' in response.content.decode()
+    assert 'data-saved-version="1235"' in response.content.decode()
