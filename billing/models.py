@@ -172,6 +172,17 @@ class BillingParameter(DatedRule):
         return f"{self.code} = {self.value}"
 
 
+class RuleBookVersion(models.Model):
+    """One row whose token changes whenever a rule row (fee, co-payment, quota, parameter) is saved or deleted,
+    in the same transaction (billing.rules.invalidate_cached_book). Every process compares it with the token of the
+    rule book it holds in memory; a registration reads it with its other inputs, in the same round trip."""
+
+    token = models.CharField(max_length=32, default="")
+
+    def __str__(self):
+        return self.token
+
+
 class PseudonymKey(models.Model):
     """One generation of the pseudonym key chain: only a fingerprint of the key, never the key."""
 

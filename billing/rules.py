@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from psynet.models import NetworkKind
 
-from .models import Band, BillingParameter, CopayRule, FeeRule, Format, QuotaRule
+from .models import Band, BillingParameter, CopayRule, FeeRule, Format, QuotaRule, RuleBookVersion
 
 FUNCTIONS_BY_MODEL = {"2021": ("first_line", "specialised"), "2024": ("F1", "F2", "F3")}
 GROUP_ONLY_FUNCTIONS = {"F1"}
@@ -108,14 +108,15 @@ class RuleBook:
             return value
 
     @classmethod
-    def cached(cls):
-        """The rule book, rebuilt when a rule row changes (a version number in the shared cache, bumped by the
-        post_save/post_delete handlers in billing.signals) or after a minute at most."""
+    def cached(cls, version=None):
+        """The rule book, rebuilt when a rule row changes (the token of RuleBookVersion, changed by the
+        post_save/post_delete handlers connected in billing.apps in the rule's own transaction) or after
+        ``_BOOK_SECONDS`` at most. ``version``: the token when the caller has already read it (a registration reads
+        it with its other inputs); otherwise it is read here."""
         import time
 
-        from django.core.cache import cache
-
-        version = cache.get("billing:rules-version", 0)
+        if version is None:
+            version = current_rules_version()
         now = time.monotonic()
         held = _BOOK.get("book")
         if held is None or _BOOK.get("version") != version or now - _BOOK.get("at", 0) > _BOOK_SECONDS:
@@ -203,14 +204,19 @@ _BOOK = {}
 _BOOK_SECONDS = 30
 
 
+def current_rules_version():
+    return RuleBookVersion.objects.values_list("token", flat=True).first() or ""
+
+
 def invalidate_cached_book(**kwargs):
-    from django.core.cache import cache
+    """A rule row changed: drop this process's book and give the rules a new token, in the same transaction, so
+    every other process rebuilds its book at its next use (and never before the change is committed)."""
+    import uuid
 
     _BOOK.clear()
-    try:
-        cache.incr("billing:rules-version")
-    except ValueError:
-        cache.set("billing:rules-version", 1, None)
+    token = uuid.uuid4().hex
+    if not RuleBookVersion.objects.filter(pk=1).update(token=token):
+        RuleBookVersion.objects.get_or_create(pk=1, defaults={"token": token})
 
 
 def window_start(rule, day):

@@ -12,7 +12,7 @@ from psynet.models import Convention, Psychologist, Zone
 from . import pseudonym as pseudo
 from .models import (
     AssessmentOutcome, BimStatus, CareSession, FeeRule, Format, FunctionalAssessment, GroupSession, Patient,
-    PseudonymKey, QuotaExtension, Setting,
+    PseudonymKey, QuotaExtension, RuleBookVersion, Setting,
 )
 from .rules import Extension, GROUP_ONLY_FUNCTIONS, Past, Refusal, RuleBook, add_months, check_group, evaluate
 
@@ -156,7 +156,6 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
     input is read in one round trip on PostgreSQL (registration_inputs), then the session and its audit entry are
     written: three statements in all whatever the patient's history."""
     today = today or timezone.localdate()
-    book = book or RuleBook.cached()
     _check_setting(setting, place, network)
     try:
         number = pseudo.clean_niss(niss)
@@ -169,6 +168,7 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
             inputs = registration_inputs(pseudonym=value, birth=birth, precision=precision, network=network,
                                          psychologist=psychologist, day=date, place=place)
             patient = inputs.patient
+            book = book or RuleBook.cached(version=inputs.rules_version)
             decision = evaluate(
                 book, day=date, today=today, network_id=network.pk, network_kind=network.kind, function=function,
                 format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date, conventions=inputs.conventions,
@@ -287,6 +287,8 @@ def _registration_reads():
         f"SELECT z.{qn('id')} FROM {t(Zone)} z JOIN {t(members)} zm ON zm.{qn('zone_id')} = z.{qn('id')} "
         f"WHERE z.{qn('network_id')} = %s AND zm.{qn('municipality_id')} = %s ORDER BY z.{qn('id')} LIMIT 1",
         [Zone._meta.get_field("id")])
+    reads["rules_version"] = (f"SELECT {qn('token')} FROM {t(RuleBookVersion)} ORDER BY {qn('id')} LIMIT 1",
+                              [RuleBookVersion._meta.get_field("token")])
     insert = (f"INSERT INTO {t(Patient)} ({qn('pseudonym')}, {qn('birth_date')}, {qn('birth_precision')}, "
               f"{qn('created_at')}) SELECT %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM {t(Patient)} WHERE "
               f"{qn('pseudonym')} = %s) ON CONFLICT ({qn('pseudonym')}) DO NOTHING")
@@ -296,7 +298,7 @@ def _registration_reads():
 
 
 RegistrationInputs = namedtuple(
-    "RegistrationInputs", "patient conventions zone_id history extensions assessments bim")
+    "RegistrationInputs", "patient conventions zone_id history extensions assessments bim rules_version")
 
 
 def registration_inputs(*, pseudonym, birth, precision, network, psychologist, day, place=None):
@@ -309,7 +311,8 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
        other transaction ends;
     3. after the lock, the patient's sessions around ``day`` (history_bounds), the coordinator's extensions, the
        functional assessments and the increased-reimbursement status in force;
-    4. the psychologist's conventions with the network and their zones, and the zone of the place.
+    4. the psychologist's conventions with the network and their zones, the token of the rules in force
+       (RuleBook.cached) and the zone of the place.
     """
     sql = _registration_reads()
     ops = connection.ops
@@ -323,11 +326,13 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
         (sql["assessments"][0], [pseudonym, ops.adapt_datefield_value(day)]),
         (sql["bim"][0], [pseudonym, ops.adapt_datefield_value(day)]),
         (sql["conventions"][0], [psychologist.pk, network.pk]),
+        (sql["rules_version"][0], []),
     ]
     if place is not None and place.municipality_id:
         statements.append((sql["place_zone"][0], [network.pk, place.municipality_id]))
     raw = _fetch(statements)
-    names = ["insert", "patient", "history", "extensions", "assessments", "bim", "conventions", "place_zone"]
+    names = ["insert", "patient", "history", "extensions", "assessments", "bim", "conventions", "rules_version",
+             "place_zone"]
     rows = {name: _convert(result, sql[name][1]) for name, result in zip(names[1:], raw[1:])}
     patient = Patient.from_db(connection.alias, sql["patient_fields"], rows["patient"][0])
     conventions, zones = [], {}
@@ -350,6 +355,7 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
                     for e in extensions],
         assessments=[d for (d,) in rows["assessments"]],
         bim=rows["bim"][0][0] if rows["bim"] else None,
+        rules_version=rows["rules_version"][0][0] if rows["rules_version"] else "",
     )
 
 
