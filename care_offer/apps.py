@@ -13,9 +13,7 @@ class CareOfferConfig(AppConfig):
         from . import demo as care_offer_demo
         from . import scale as care_offer_scale
         from .home import care_offer_panels
-        from .permissions import register
 
-        register()
         home.register(care_offer_panels)
         demo.register(60)(care_offer_demo.build)
         scale.register_scale(care_offer_scale.build)

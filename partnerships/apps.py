@@ -13,9 +13,7 @@ class PartnershipsConfig(AppConfig):
         from . import demo as partnership_demo
         from . import scale as partnership_scale
         from .home import partnership_panels
-        from .permissions import register
 
-        register()
         _schedule_daily_task()
         home.register(partnership_panels)
         demo.register(30)(partnership_demo.build)

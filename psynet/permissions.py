@@ -75,6 +75,33 @@ RULES = {
     "figures.moment.manage": {NC, LC},
     "figures.cost.view": {NC, CM, AS},
     "figures.cost.manage": {AS},
+    # Partnerships: a local coordinator acts on a request when one of its zones is theirs (see can_in_zones)
+    "partnership.view": {NC, LC},
+    "partnership.handle": {NC, LC},
+    "partnership.assign": {NC, LC},
+    "partnership.triage": {NC},
+    "partnership.gdpr": {NC},
+    "partnership.settings": {NC},
+    "agreement.view": {NC, LC, PS},
+    "agreement.draft": {NC, LC},
+    "agreement.terminate": {NC},
+    "agreement.sign_network": {NC},
+    "agreement.sign_psychologist": {PS},
+    # The care offer: applications lie in the zones the applicant would work in (see can_in_zones)
+    "care_offer.view": {NC, LC, CM, AS},
+    "care_offer.application.view": {NC, LC},
+    "care_offer.application.review": {NC, LC},  # received → reviewed → interview
+    "care_offer.application.decide": {NC},  # accepted (convention) or refused
+    "care_offer.onboarding.tick": {NC, LC},
+    "care_offer.onboarding.manage": {NC},  # the network's checklist items
+    "care_offer.settings.manage": {NC},
+    "care_offer.cofacilitator.view": {NC, LC, CM, AS, PS},
+    "care_offer.cofacilitator.manage": {NC, LC},
+    "care_offer.priority.manage": {NC},
+    "care_offer.clairvision.view": {NC, LC, CM, AS, PS},
+    "care_offer.clairvision.record": {NC, LC, PS},
+    "care_offer.eligibility.manage": {NC},
+    "care_offer.condition.manage": {NC},
 }
 
 
@@ -136,6 +163,24 @@ def can(user, action, obj):
     zone_id = getattr(obj, "zone_id", None)
     if membership.role == LC and zone_id and obj.__class__.__name__ != "Zone":
         return zone_id in {z.pk for z in membership.zones.all()}
+    return True
+
+
+def zone_ids_of(user, network):
+    """The ids of the zones a member is attached to in this network (a network or its id)."""
+    membership = membership_for(user, getattr(network, "pk", network))
+    return {z.pk for z in membership.zones.all()} if membership else set()
+
+
+def can_in_zones(user, action, network, zone_ids):
+    """For objects that lie in several zones at once (a request in the city of Namur, shared by two zones; an
+    application): the role from RULES, and a local coordinator only when one of those zones is theirs. ``network``
+is a network or its id."""
+    membership = membership_for(user, getattr(network, "pk", network))
+    if membership is None or membership.role not in RULES[action]:
+        return False
+    if membership.role == LC:
+        return bool(set(zone_ids) & {z.pk for z in membership.zones.all()})
     return True
 
 
