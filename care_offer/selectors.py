@@ -3,7 +3,6 @@ call (agreements, group sessions, missions, the year's figures): ``co_facilitato
 ``priorities_of``, ``activity_per_priority``, ``clairvisions_count``, ``ineligible_outreach_places``,
 ``budget_rules_in_force`` and ``services.outreach_place_check``."""
 import datetime as dt
-from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum

@@ -77,7 +77,7 @@ def _mirror_year(network, year=2024):
     """The other demo builders make the last twelve months (relative to today); RSN's report is for 2024. For the
     demo only, their rows of RSN are mirrored whole weeks back so that they cover ``year`` (weekdays and the
     one-session-per-patient-per-day rule kept). Skipped when the network already has sessions in that year."""
-    from article8.models import Activity, Mission
+    from article8.models import Mission
     from billing.models import CareSession, GroupSession
     from partnerships.models import CollaborationRequest
 

@@ -37,7 +37,6 @@ RULES = {
     "report.export": {NC, AS},
     "report.send": {AS},
     # Later domains: their places in the menus
-    "partnership.view": {NC, LC},
     "article8.view": ALL,
     "article8.dashboard": {NC, LC, CM, AS},
     "article8.mission.create": {NC, LC},

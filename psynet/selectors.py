@@ -1,5 +1,5 @@
 """Every read the core's pages need, scoped to the active network."""
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 
 from .models import AuditEntry, Convention, Membership, Municipality, Notification, Organisation, Psychologist, Zone
 

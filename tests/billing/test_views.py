@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import CareSession, ImportBatch, Statement
-from psynet.models import AuditEntry, Psychologist
+from psynet.models import AuditEntry
 
 from .factories import niss_for
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from article8.models import Budget, ContactHour, Mission, Offer
-from psynet.models import Psychologist, Role
+from psynet.models import Role
 from tests.factories import ConventionFactory, OrganisationFactory, PsychologistFactory
 
 from .conftest import check_accessibility, login, screenshot

@@ -5,7 +5,6 @@ GDPR export."""
 import json
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
