@@ -1,5 +1,10 @@
 """Every billing write: one transaction, one audit entry (STYLE.md §1, §5)."""
+import hashlib
+import json
+import re
+import weakref
 from collections import namedtuple
+from datetime import date as date_type
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -195,25 +200,10 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
     return session
 
 
-def _fetch(statements):
-    """Run ``[(sql, params)]`` in order and return each statement's rows. On PostgreSQL they are sent as one
-    multi-statement string: one round trip, and in READ COMMITTED each statement still takes its own snapshot, so a
-    read placed after a row lock sees everything the previous holder of the lock committed. Elsewhere (SQLite) they
-    run one by one."""
-    out = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(";\n".join(sql for sql, _params in statements),
-                           [p for _sql, params in statements for p in params])
-            while True:
-                out.append(cursor.fetchall() if cursor.description is not None else [])
-                if not cursor.nextset():
-                    break
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                out.append(cursor.fetchall() if cursor.description is not None else [])
-    return out
+# ---- one registration's rule inputs: three statements, one round trip ------------------------------------------
+
+_MARKER = re.compile(r"@(\w+)@")
+_PREPARED = weakref.WeakKeyDictionary()  # PostgreSQL connection -> "ready" / "unknown" (names of prepared statements)
 
 
 def _converters(fields):
@@ -225,76 +215,139 @@ def _converters(fields):
     return out
 
 
-def _convert(rows, converters):
-    result = []
-    for row in rows:
-        values = []
-        for value, (col, functions) in zip(row, converters):
-            for function in functions:
-                value = function(value, col, connection)
-            values.append(value)
-        result.append(values)
-    return result
+def _convert(row, converters):
+    values = []
+    for value, (col, functions) in zip(row, converters):
+        for function in functions:
+            value = function(value, col, connection)
+        values.append(value)
+    return values
+
+
+class _Statement:
+    """A statement written with named parameters (``@name@``): rendered with ``%s`` for a plain execution, and on
+    PostgreSQL as a prepared statement (``$1``…, planned once per connection, run with EXECUTE)."""
+
+    def __init__(self, name, template, pg_casts=None):
+        self.template = template
+        self.order = list(dict.fromkeys(_MARKER.findall(template)))
+        self.plain = _MARKER.sub("%s", template)
+        numbered = {n: f"${i}" + (pg_casts or {}).get(n, "") for i, n in enumerate(self.order, start=1)}
+        self.prepared = _MARKER.sub(lambda m: numbered[m.group(1)], template)
+        digest = hashlib.sha1(self.prepared.encode()).hexdigest()[:12]
+        self.name = f"billing_{name}_{digest}"
+
+    def plain_params(self, values):
+        return [values[n] for n in _MARKER.findall(self.template)]
+
+    def execute(self, values):
+        return f"EXECUTE {self.name}({', '.join(['%s'] * len(self.order))})", [values[n] for n in self.order]
 
 
 _READS = {}
 
 
 def _registration_reads():
-    """The SQL of registration_inputs, built once per database vendor from the models' tables and columns (no
-    queryset compiled per registration). Each entry: (name, sql, fields whose converters apply)."""
+    """The three statements of registration_inputs, built once per database vendor from the models' tables."""
     key = connection.vendor
     if key in _READS:
         return _READS[key]
     qn = connection.ops.quote_name
+    pg = key == "postgresql"
+    agg, arr, jsoncol = (("json_agg", "json_build_array", "") if pg else ("json_group_array", "json_array", "json"))
 
     def t(model):
         return qn(model._meta.db_table)
 
-    def cols(model, names, alias=None):
-        fields = [model._meta.get_field(n) for n in names]
-        prefix = f"{alias}." if alias else ""
-        return ", ".join(prefix + qn(f.column) for f in fields), fields
+    def c(model, name, alias):
+        return f"{alias}.{qn(model._meta.get_field(name).column)}"
 
-    patient_cols = [f.attname for f in Patient._meta.concrete_fields]
+    patient_fields = list(Patient._meta.concrete_fields)
+    pid = f"(SELECT p.{qn('id')} FROM {t(Patient)} p WHERE p.{qn('pseudonym')} = @pseudonym@)"
+    insert = _Statement("register_patient", (
+        f"INSERT INTO {t(Patient)} ({qn('pseudonym')}, {qn('birth_date')}, {qn('birth_precision')}, "
+        f"{qn('created_at')}) SELECT @pseudonym@, @birth@, @precision@, @now@ WHERE NOT EXISTS (SELECT 1 FROM "
+        f"{t(Patient)} WHERE {qn('pseudonym')} = @pseudonym@) ON CONFLICT ({qn('pseudonym')}) DO NOTHING"),
+        pg_casts={"pseudonym": "::varchar", "birth": "::date", "precision": "::varchar", "now": "::timestamptz"})
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    pid = f"(SELECT {qn('id')} FROM {t(Patient)} WHERE {qn('pseudonym')} = %s)"
-    reads = {}
-    sql, fields = cols(Patient, patient_cols)
-    reads["patient"] = (f"SELECT {sql} FROM {t(Patient)} WHERE {qn('pseudonym')} = %s{lock}", fields)
-    sql, fields = cols(CareSession, ["date", "model", "function", "format", "band", "network", "lump_sum_eur"])
-    reads["history"] = (f"SELECT {sql} FROM {t(CareSession)} WHERE {qn('patient_id')} = {pid} "
-                        f"AND {qn('date')} >= %s AND {qn('date')} <= %s", fields)
-    sql, fields = cols(QuotaExtension, [f.name for f in QuotaExtension._meta.concrete_fields])
-    reads["extensions"] = (f"SELECT {sql} FROM {t(QuotaExtension)} WHERE {qn('patient_id')} = {pid} "
-                           f"AND {qn('network_id')} = %s", fields)
-    sql, fields = cols(FunctionalAssessment, ["date"])
-    reads["assessments"] = (f"SELECT {sql} FROM {t(FunctionalAssessment)} WHERE {qn('patient_id')} = {pid} "
-                            f"AND {qn('date')} <= %s", fields)
-    sql, fields = cols(BimStatus, ["is_bim"])
-    reads["bim"] = (f"SELECT {sql} FROM {t(BimStatus)} WHERE {qn('patient_id')} = {pid} AND {qn('valid_from')} <= %s "
-                    f"ORDER BY {qn('valid_from')} DESC LIMIT 1", fields)
-    through = Convention.zones.through
-    sql, fields = cols(Convention, ["id", "start_on", "end_on", "functions", "age_groups"], "c")
-    zone_col = through._meta.get_field("zone")
-    reads["conventions"] = (
-        f"SELECT {sql}, cz.{qn(zone_col.column)} FROM {t(Convention)} c LEFT JOIN {t(through)} cz ON "
-        f"cz.{qn(through._meta.get_field('convention').column)} = c.{qn('id')} WHERE c.{qn('psychologist_id')} = %s "
-        f"AND c.{qn('network_id')} = %s ORDER BY c.{qn('start_on')} DESC, c.{qn('id')}, cz.{qn(zone_col.column)}",
-        fields + [zone_col])
-    members = Zone.municipalities.through
-    reads["place_zone"] = (
-        f"SELECT z.{qn('id')} FROM {t(Zone)} z JOIN {t(members)} zm ON zm.{qn('zone_id')} = z.{qn('id')} "
-        f"WHERE z.{qn('network_id')} = %s AND zm.{qn('municipality_id')} = %s ORDER BY z.{qn('id')} LIMIT 1",
-        [Zone._meta.get_field("id")])
-    reads["rules_version"] = (f"SELECT {qn('token')} FROM {t(RuleBookVersion)} ORDER BY {qn('id')} LIMIT 1",
-                              [RuleBookVersion._meta.get_field("token")])
-    insert = (f"INSERT INTO {t(Patient)} ({qn('pseudonym')}, {qn('birth_date')}, {qn('birth_precision')}, "
-              f"{qn('created_at')}) SELECT %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM {t(Patient)} WHERE "
-              f"{qn('pseudonym')} = %s) ON CONFLICT ({qn('pseudonym')}) DO NOTHING")
-    _READS[key] = {"insert": insert, "patient_fields": patient_cols,
-                   **{name: (sql, _converters(fields)) for name, (sql, fields) in reads.items()}}
+    patient = _Statement("register_lock", (
+        f"SELECT {', '.join(qn(f.column) for f in patient_fields)} FROM {t(Patient)} "
+        f"WHERE {qn('pseudonym')} = @pseudonym@{lock}"))
+    S, E, A, B, V = CareSession, QuotaExtension, FunctionalAssessment, BimStatus, RuleBookVersion
+    through, members = Convention.zones.through, Zone.municipalities.through
+    history = ", ".join(c(S, n, "s") for n in ("date", "model", "function", "format", "band", "network"))
+    extension = ", ".join(c(E, n, "e") for n in ("id", "function", "format", "valid_from", "valid_to",
+                                                 "extra_sessions"))
+    convention = ", ".join([c(Convention, "id", "c"), c(Convention, "start_on", "c"), c(Convention, "end_on", "c"),
+                            f"{jsoncol}({c(Convention, 'functions', 'c')})",
+                            f"{jsoncol}({c(Convention, 'age_groups', 'c')})"])
+    read = _Statement("register_read", (
+        f"SELECT (SELECT {agg}({arr}({history}, {c(S, 'lump_sum_eur', 's')} <> 0)) FROM {t(S)} s "
+        f"WHERE {c(S, 'patient', 's')} = {pid} AND {c(S, 'date', 's')} >= @first@ AND {c(S, 'date', 's')} <= @last@), "
+        f"(SELECT {agg}({arr}({extension})) FROM {t(E)} e WHERE {c(E, 'patient', 'e')} = {pid} "
+        f"AND {c(E, 'network', 'e')} = @network@), "
+        f"(SELECT {agg}({c(A, 'date', 'a')}) FROM {t(A)} a WHERE {c(A, 'patient', 'a')} = {pid} "
+        f"AND {c(A, 'date', 'a')} <= @day@), "
+        f"(SELECT {c(B, 'is_bim', 'b')} FROM {t(B)} b WHERE {c(B, 'patient', 'b')} = {pid} "
+        f"AND {c(B, 'valid_from', 'b')} <= @day@ ORDER BY {c(B, 'valid_from', 'b')} DESC LIMIT 1), "
+        f"(SELECT {agg}({arr}({convention}, (SELECT min(cz.{qn(through._meta.get_field('zone').column)}) "
+        f"FROM {t(through)} cz WHERE cz.{qn(through._meta.get_field('convention').column)} = c.{qn('id')}))) "
+        f"FROM {t(Convention)} c WHERE {c(Convention, 'psychologist', 'c')} = @psychologist@ "
+        f"AND {c(Convention, 'network', 'c')} = @network@), "
+        f"(SELECT z.{qn('id')} FROM {t(Zone)} z JOIN {t(members)} zm ON zm.{qn('zone_id')} = z.{qn('id')} "
+        f"WHERE z.{qn('network_id')} = @network@ AND zm.{qn('municipality_id')} = @municipality@ "
+        f"ORDER BY z.{qn('id')} LIMIT 1), "
+        f"(SELECT v.{qn('token')} FROM {t(V)} v ORDER BY v.{qn('id')} LIMIT 1)"))
+    _READS[key] = {"statements": [insert, patient, read], "patient_fields": [f.attname for f in patient_fields],
+                   "patient_converters": _converters(patient_fields),
+                   "bim_converters": _converters([B._meta.get_field("is_bim")])}
     return _READS[key]
+
+
+def _run(statements, values):
+    """Run the statements in order and return the rows of the last two. On PostgreSQL: prepared statements sent
+    as one multi-statement string, one round trip; in READ COMMITTED every statement still takes its own snapshot,
+    so the read that follows the row lock sees everything the previous holder of the lock committed. Elsewhere
+    (SQLite) one by one."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            out = []
+            for statement in statements:
+                cursor.execute(statement.plain, statement.plain_params(values))
+                out.append(cursor.fetchall() if cursor.description is not None else [])
+            return out[1:]
+        raw = connection.connection
+        state = _PREPARED.get(raw)
+        missing = []
+        if state != "ready":
+            existing = set()
+            if state == "unknown":  # an earlier batch failed after some PREPAREs: ask the server
+                cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE %s", ["billing\\_%"])
+                existing = {name for (name,) in cursor.fetchall()}
+            missing = [f"PREPARE {s.name} AS {s.prepared}" for s in statements if s.name not in existing]
+        calls = [s.execute(values) for s in statements]
+        try:
+            cursor.execute(";\n".join(missing + [sql for sql, _params in calls]),
+                           [p for _sql, params in calls for p in params])
+        except Exception:
+            _PREPARED[raw] = "unknown"
+            raise
+        _PREPARED[raw] = "ready"
+        for _skip in range(len(missing) + 1):  # PREPAREs and the INSERT return no rows
+            cursor.nextset()
+        locked = cursor.fetchall()
+        cursor.nextset()
+        return [locked, cursor.fetchall()]
+
+
+def _json(value):
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _day(value):
+    return value if value is None or isinstance(value, date_type) else date_type.fromisoformat(value)
 
 
 RegistrationInputs = namedtuple(
@@ -302,60 +355,48 @@ RegistrationInputs = namedtuple(
 
 
 def registration_inputs(*, pseudonym, birth, precision, network, psychologist, day, place=None):
-    """Everything the rules need for one patient's session on ``day``, in one round trip on PostgreSQL (inside the
-    caller's transaction), in this order:
+    """Everything the rules need for one patient's session on ``day``: three statements, one round trip on
+    PostgreSQL (inside the caller's transaction), in this order:
 
     1. the pseudonymised patient, inserted when new (a concurrent insert of the same pseudonym waits for the other
        transaction and then does nothing);
     2. the patient row locked (FOR UPDATE): a concurrent registration for the same patient waits here until the
        other transaction ends;
-    3. after the lock, the patient's sessions around ``day`` (history_bounds), the coordinator's extensions, the
-       functional assessments and the increased-reimbursement status in force;
-    4. the psychologist's conventions with the network and their zones, the token of the rules in force
-       (RuleBook.cached) and the zone of the place.
+    3. after the lock, one read: the patient's sessions around ``day`` (history_bounds), the coordinator's
+       extensions, the functional assessments, the increased-reimbursement status in force, the psychologist's
+       conventions with the network (with their first zone), the zone of the place and the token of the rules in
+       force (RuleBook.cached).
     """
     sql = _registration_reads()
     ops = connection.ops
     first, last = history_bounds(day)
-    statements = [
-        (sql["insert"], [pseudonym, ops.adapt_datefield_value(birth), precision,
-                         ops.adapt_datetimefield_value(timezone.now()), pseudonym]),
-        (sql["patient"][0], [pseudonym]),
-        (sql["history"][0], [pseudonym, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)]),
-        (sql["extensions"][0], [pseudonym, network.pk]),
-        (sql["assessments"][0], [pseudonym, ops.adapt_datefield_value(day)]),
-        (sql["bim"][0], [pseudonym, ops.adapt_datefield_value(day)]),
-        (sql["conventions"][0], [psychologist.pk, network.pk]),
-        (sql["rules_version"][0], []),
-    ]
-    if place is not None and place.municipality_id:
-        statements.append((sql["place_zone"][0], [network.pk, place.municipality_id]))
-    raw = _fetch(statements)
-    names = ["insert", "patient", "history", "extensions", "assessments", "bim", "conventions", "rules_version",
-             "place_zone"]
-    rows = {name: _convert(result, sql[name][1]) for name, result in zip(names[1:], raw[1:])}
-    patient = Patient.from_db(connection.alias, sql["patient_fields"], rows["patient"][0])
-    conventions, zones = [], {}
-    for convention_id, start_on, end_on, functions, age_groups, zone_id in rows["conventions"]:
-        if convention_id not in zones:
-            conventions.append((start_on, end_on, functions, age_groups))
-            zones[convention_id] = zone_id  # the convention's zones come in pk order: the first is the lowest
-    zone_id = rows["place_zone"][0][0] if rows.get("place_zone") else None
-    if zone_id is None:
-        zone_id = next((z for z in zones.values() if z is not None), None)
-    extension_fields = [f.attname for f in QuotaExtension._meta.concrete_fields]
-    extensions = [QuotaExtension.from_db(connection.alias, extension_fields, row) for row in rows["extensions"]]
+    values = {"pseudonym": pseudonym, "birth": ops.adapt_datefield_value(birth), "precision": precision,
+              "now": ops.adapt_datetimefield_value(timezone.now()), "first": ops.adapt_datefield_value(first),
+              "last": ops.adapt_datefield_value(last), "day": ops.adapt_datefield_value(day), "network": network.pk,
+              "psychologist": psychologist.pk,
+              "municipality": place.municipality_id if place is not None and place.municipality_id else None}
+    locked, read = _run(sql["statements"], values)
+    patient = Patient.from_db(connection.alias, sql["patient_fields"], _convert(locked[0], sql["patient_converters"]))
+    history, extensions, assessments, bim, conventions, place_zone, token = read[0]
+    # (id, start, end, functions, age groups, first zone), latest convention first as before
+    conventions = sorted(((pk, _day(start), _day(end), _json(functions), _json(groups), zone)
+                          for pk, start, end, functions, groups, zone in _json(conventions)),
+                         key=lambda c: (-c[1].toordinal(), c[0]))
+    zone_id = place_zone or next((zone for *_c, zone in conventions if zone is not None), None)
+    names = ["id", "function", "format", "valid_from", "valid_to", "extra_sessions"]
+    extensions = [QuotaExtension.from_db(connection.alias, names, [pk, f, fmt_, _day(a), _day(b), extra])
+                  for pk, f, fmt_, a, b, extra in _json(extensions)]
     return RegistrationInputs(
         patient=patient,
-        conventions=conventions,
+        conventions=[(start, end, functions, groups) for _pk, start, end, functions, groups, _z in conventions],
         zone_id=zone_id,
-        history=[Past(d, model, function, format_, band, network_id, bool(lump))
-                 for d, model, function, format_, band, network_id, lump in rows["history"]],
+        history=[Past(_day(d), model, function, format_, band, network_id, bool(lump))
+                 for d, model, function, format_, band, network_id, lump in _json(history)],
         extensions=[Extension(e.function, e.format, e.valid_from, e.valid_to, e.extra_sessions, e)
                     for e in extensions],
-        assessments=[d for (d,) in rows["assessments"]],
-        bim=rows["bim"][0][0] if rows["bim"] else None,
-        rules_version=rows["rules_version"][0][0] if rows["rules_version"] else "",
+        assessments=[_day(d) for d in _json(assessments)],
+        bim=None if bim is None else _convert([bim], sql["bim_converters"])[0],
+        rules_version=token or "",
     )
 
 
