@@ -1,30 +1,73 @@
 """Every read the annual-report pages need, scoped to the active network, with a bounded number of queries."""
+import functools
+
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from psynet.models import AuditEntry, Membership, Role
 
-from .models import Annex, AnnualReport, Answer, AnswerRevision, ChapterAssignment, Comment, ReportExport
+from .models import (
+    Annex, AnnualReport, Answer, AnswerRevision, ChapterAssignment, Comment, ReportExport, ReportTemplate,
+)
 
 
 def reports_in(network):
     return AnnualReport.objects.filter(network=network).select_related("network", "template", "validated_by")
 
 
-# the template's columns an answer request needs: its structure comes from the per-process cache, keyed on these
-TEMPLATE_KEY_FIELDS = ("template__id", "template__year", "template__version", "template__created_at",
-                       "template__updated_at")
+# What an answer request reads of its report and template: the template's structure comes from the per-process
+# cache (structure.structure_of), keyed on the template's columns below, so its definition is not read.
+_REPORT_COLUMNS = {"id", "network", "year", "status", "template"}
+_TEMPLATE_COLUMNS = {"id", "year", "version", "created_at", "updated_at"}
+
+
+def _loaded(model, names):
+    """The model's fields among ``names``, in the order of its concrete fields (the order ``from_db`` expects)."""
+    return [f for f in model._meta.concrete_fields if f.name in names]
+
+
+@functools.cache
+def _report_for_answer_query(vendor):
+    """(SQL, converters of each column, the report's and the template's attribute names) built once per process;
+    ``vendor`` keys it to the database in use."""
+    qn = connection.ops.quote_name
+    report, template = AnnualReport._meta, ReportTemplate._meta
+    report_fields, template_fields = _loaded(AnnualReport, _REPORT_COLUMNS), _loaded(ReportTemplate, _TEMPLATE_COLUMNS)
+    fields = report_fields + template_fields
+    columns = [f"{'r' if field.model is AnnualReport else 't'}.{qn(field.column)}" for field in fields]
+    sql = (f"SELECT {', '.join(columns)} FROM {qn(report.db_table)} r INNER JOIN {qn(template.db_table)} t "
+           f"ON t.{qn(template.pk.column)} = r.{qn(report.get_field('template').column)} "
+           f"WHERE r.{qn(report.get_field('network').column)} = %s AND r.{qn(report.pk.column)} = %s")
+    converters = []
+    for field in fields:
+        column = field.get_col(field.model._meta.db_table)
+        converters.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+    return sql, converters, [f.attname for f in report_fields], [f.attname for f in template_fields]
 
 
 def report_for_answer(network, pk):
-    """The report an answer is read from or saved to, in one query: the network is the active one (the filter
-    makes another network's report a 404), the template row without its definition (``structure_of`` reads it
-    once per process), no validator."""
+    """The report an answer is read from or saved to, in one query that the ORM would take longer to compile than
+    to run (the autosave is the portal's most frequent request): the network is the active one (another network's
+    report is None, so a 404), the template row without its definition (``structure_of`` reads it once per
+    process); the report's other columns are deferred."""
     try:
-        report = (AnnualReport.objects.select_related("template")
-                  .only("id", "network_id", "year", "status", "template_id", *TEMPLATE_KEY_FIELDS)
-                  .get(network=network, pk=pk))  # get(), not first(): no ordering to compile on every autosave
-    except AnnualReport.DoesNotExist:
+        pk = int(pk)
+    except (TypeError, ValueError):
         return None
+    sql, converters, report_names, template_names = _report_for_answer_query(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [network.pk, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for value, (column, convert_all) in zip(row, converters, strict=True):
+        for convert in convert_all:  # as the ORM does (SQLite hands datetimes back as text)
+            value = convert(value, column, connection)
+        values.append(value)
+    split = len(report_names)
+    report = AnnualReport.from_db(connection.alias, report_names, values[:split])
+    report.template = ReportTemplate.from_db(connection.alias, template_names, values[split:])
     report.network = network
     return report
 

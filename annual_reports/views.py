@@ -1,8 +1,9 @@
 """Thin views: permission → form → service → redirect/render. Reports come from selectors.reports_in(network),
 so another network's report is a 404; the wrong role a 403 (network_view / services)."""
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import get_language
@@ -195,6 +196,11 @@ def _posted_value(request, question):
     return request.POST.get("value", "")
 
 
+def _status_response(context, status=200):
+    """The saved / not saved status: a few bytes, rendered without the context processors (it shows no menu)."""
+    return HttpResponse(render_to_string("annual_reports/_answer_status.html", context), status=status)
+
+
 @network_view("report.view")
 def answer(request, pk, code):
     """GET: the answer's form (partial). POST: save it (autosave) with the version the editor started from.
@@ -229,17 +235,15 @@ def answer(request, pk, code):
         response["HX-Reswap"] = "outerHTML"
         return response
     except services.ReportError as exc:
-        return render(request, "annual_reports/_answer_status.html", {
-            "version": expected, "status_text": _("Not saved: %(reason)s") % {"reason": exc.message},
-            "is_error": True}, status=422)
+        return _status_response({"version": expected, "is_error": True,
+                                 "status_text": _("Not saved: %(reason)s") % {"reason": exc.message}}, status=422)
     if request.POST.get("resolve"):
         response = render(request, "annual_reports/_answer_form.html",
                           _answer_context(request, report, question, saved))
         response["HX-Retarget"] = f"#q-{code}"
         response["HX-Reswap"] = "outerHTML"
     else:
-        response = render(request, "annual_reports/_answer_status.html",
-                          {"version": saved.version, "status_text": _status_text(saved)})
+        response = _status_response({"version": saved.version, "status_text": _status_text(saved)})
     response["X-Psynet-Saved"] = str(saved.version)
     return response
 

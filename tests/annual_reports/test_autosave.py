@@ -170,3 +170,18 @@ def test_version_of_a_thousand_and_more_is_written_unlocalised(client, coordinat
     assert response.status_code == 200 and response["X-Psynet-Saved"] == "1235"
     assert 'name="version" value="1235"' in response.content.decode()
     assert 'data-saved-version="1235"' in response.content.decode()
+
+
+def test_report_for_answer_reads_the_report_and_its_template_key(report_a, network_b, django_assert_num_queries):
+    stored = type(report_a).objects.select_related("template").get(pk=report_a.pk)
+    with django_assert_num_queries(1):
+        report = selectors.report_for_answer(report_a.network, report_a.pk)
+        assert (report.pk, report.network_id, report.year, report.status, report.template_id) == (
+            stored.pk, stored.network_id, stored.year, stored.status, stored.template_id)
+        assert report.network is report_a.network and not report.is_frozen
+        template = report.template
+        assert (template.pk, template.year, template.version) == (stored.template.pk, 2024, 1)
+        assert template.created_at == stored.template.created_at and template.updated_at == stored.template.updated_at
+        assert template.updated_at.tzinfo is not None
+    assert selectors.report_for_answer(network_b, report_a.pk) is None  # another network's report
+    assert selectors.report_for_answer(report_a.network, report_a.pk + 1000) is None
