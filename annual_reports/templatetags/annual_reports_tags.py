@@ -29,7 +29,11 @@ def cell(row, column_code):
 ANSWER_TAGS = {"p", "ul", "ol", "li", "br", "strong", "em"}
 _BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
-_INLINE = ((re.compile(r"\*\*(\S(?:.*?\S)?)\*\*"), "strong"), (re.compile(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])"), "em"))
+# A span cannot contain its own delimiter ("**" in bold, "*" in italic): "**a** and **b**" is two spans, not one
+# from the first "**" to the last, and the scan from each opening stops at the next delimiter, so a line of
+# thousands of asterisks is read in linear time (``.*?`` made it quadratic: minutes for an answer of 100,000).
+_INLINE = ((re.compile(r"\*\*(\S(?:(?:[^*]|\*(?!\*))*?\S)?)\*\*"), "strong"),
+           (re.compile(r"(?<![\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])"), "em"))
 
 
 def _inline(text):

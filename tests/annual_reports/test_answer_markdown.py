@@ -43,3 +43,21 @@ def test_pdf_shows_the_list_and_escapes_html(report_a, tmp_path):
     path.write_bytes(pdf.render(report_a, "fr"))
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "trois zones" in text and "Fin.<img src=x onerror=alert(1)>" in text
+
+
+def test_two_spans_on_one_line_stay_two():
+    assert answer_html("**a** et **b**, *c* ou *d*") == (
+        "<p><strong>a</strong> et <strong>b</strong>, <em>c</em> ou <em>d</em></p>")
+    assert answer_html("**gras et *italique* dedans**") == "<p><strong>gras et <em>italique</em> dedans</strong></p>"
+    assert answer_html("2 * 3 = 6 et 4 * 5") == "<p>2 * 3 = 6 et 4 * 5</p>"
+
+
+def test_a_line_full_of_asterisks_is_rendered_in_linear_time():
+    import time
+
+    for unit in ("*a ", "**a ", "** "):
+        text = unit * (100_000 // len(unit))  # the longest answer kept
+        started = time.process_time()
+        html = answer_html(text)
+        assert time.process_time() - started < 1.0, unit  # quadratic, it took tens of seconds
+        assert html.startswith("<p>")
