@@ -295,7 +295,9 @@ class CareSession(models.Model):
     quota_rule = models.ForeignKey(QuotaRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     extension = models.ForeignKey("QuotaExtension", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="sessions")
-    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # unique through Meta.constraints, not unique=True: PostgreSQL then keeps only the unique index (equality
+    # lookups) without the varchar_pattern_ops copy that unique=True adds and that no query uses
+    import_key = models.CharField(max_length=64, null=True, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                       related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -304,7 +306,8 @@ class CareSession(models.Model):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["-date", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["patient", "date"], name="one_session_per_patient_per_day")]
+        constraints = [models.UniqueConstraint(fields=["patient", "date"], name="one_session_per_patient_per_day"),
+                       models.UniqueConstraint(fields=["import_key"], name="billing_session_import_key_unique")]
         indexes = [models.Index(fields=["network", "date"]), models.Index(fields=["psychologist", "date"]),
                    models.Index(fields=["patient", "date"])]
 
