@@ -179,7 +179,7 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                 format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date, conventions=inputs.conventions,
                 history=inputs.history, extensions=inputs.extensions, assessments=inputs.assessments)
             _bim_write(patient, date, is_bim, by, current=inputs.bim)
-            session = CareSession.objects.create(
+            session = _insert(CareSession(
                 network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
                 function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
                 zone_id=inputs.zone_id, band=decision.band, age=decision.age,
@@ -187,7 +187,7 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                 copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
                 lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule,
                 extension=decision.extension, registered_by=by,
-                import_key=import_key(patient.pk, date, psychologist.pk))
+                import_key=import_key(patient.pk, date, psychologist.pk)))
             log_action(session, "billing.session.registered", by=by, network=network,
                        after=_session_summary(session))
     except IntegrityError:
@@ -198,6 +198,28 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                           allowed_from=date + timedelta(days=1), field="date")
         raise
     return session
+
+
+_INSERTS = {}
+
+
+def _insert(obj):
+    """INSERT the new row ``obj`` as Model.save(force_insert=True) writes it (the same columns and database values,
+    the primary key read back), without the save machinery: the statement is built once per model and database.
+    For models without save signals only (CareSession has none; the importer writes its rows with COPY)."""
+    model = type(obj)
+    key = (connection.vendor, model)
+    if key not in _INSERTS:
+        qn = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+        _INSERTS[key] = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+                         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(model._meta.pk.column)}", fields)
+    sql, fields = _INSERTS[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return obj
 
 
 # ---- one registration's rule inputs: three statements, one round trip ------------------------------------------
