@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from billing import pseudonym as pseudo
 from billing import services
@@ -98,3 +99,23 @@ def test_a_refused_registration_writes_nothing(book, adult_network, psy_a):
     with pytest.raises(services.Refusal):
         register(adult_network, psy_a, niss_for(dt.date(1983, 3, 3)), TODAY + timedelta(days=1))
     assert CareSession.objects.count() == 1 and Patient.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are used on PostgreSQL only")
+def test_prepared_statements_recover_after_a_failed_batch(book, adult_network, psy_a):
+    from django.db import DatabaseError
+
+    register(adult_network, psy_a, niss_for(dt.date(1984, 4, 4)), START)
+    assert services._PREPARED[connection.connection] == "ready"
+    with connection.cursor() as cursor:  # as on a new connection: nothing prepared yet
+        cursor.execute("DEALLOCATE ALL")
+    del services._PREPARED[connection.connection]
+    first, last = services.history_bounds(START)
+    values = {"pseudonym": "x", "birth": START, "precision": "day", "now": timezone.now(), "first": first,
+              "last": last, "day": START, "network": "not a number", "psychologist": psy_a.pk, "municipality": None}
+    with pytest.raises(DatabaseError), transaction.atomic():
+        services._run(services._registration_reads()["statements"], values)
+    # the batch failed after its PREPAREs (which outlive the rolled-back transaction): the next one asks the server
+    assert services._PREPARED[connection.connection] == "unknown"
+    session = register(adult_network, psy_a, niss_for(dt.date(1985, 5, 5)), START)
+    assert session.pk and services._PREPARED[connection.connection] == "ready"
