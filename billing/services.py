@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from psynet.audit import log_action
+from psynet.audit import audit_entry, log_action
 from psynet.models import Convention, Psychologist, Zone
 
 from . import pseudonym as pseudo
@@ -157,9 +157,9 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
     """Register one individual session after every rule; raise Refusal (rule + allowed date) otherwise.
 
     The race on the last allowed session is closed by locking the patient row, reading the history after the lock
-    and inserting in one transaction; the unique (patient, date) constraint backs the one-per-day rule. Every rule
-    input is read in one round trip on PostgreSQL (registration_inputs), then the session and its audit entry are
-    written: three statements in all whatever the patient's history."""
+    and inserting in one transaction; the unique (patient, date) constraint backs the one-per-day rule. On
+    PostgreSQL every rule input is read in one round trip (registration_inputs) and the session and its audit entry
+    are written in a second, whatever the patient's history."""
     today = today or timezone.localdate()
     _check_setting(setting, place, network)
     try:
@@ -179,17 +179,22 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                 format_=Format.INDIVIDUAL, is_bim=is_bim, birth=patient.birth_date, conventions=inputs.conventions,
                 history=inputs.history, extensions=inputs.extensions, assessments=inputs.assessments)
             _bim_write(patient, date, is_bim, by, current=inputs.bim)
-            session = _insert(CareSession(
-                network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
+            session = CareSession(
+                pk=inputs.session_id, network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
                 function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
                 zone_id=inputs.zone_id, band=decision.band, age=decision.age,
                 is_bim=is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
                 copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
                 lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule,
                 extension=decision.extension, registered_by=by,
-                import_key=import_key(patient.pk, date, psychologist.pk)))
-            log_action(session, "billing.session.registered", by=by, network=network,
-                       after=_session_summary(session))
+                import_key=import_key(patient.pk, date, psychologist.pk))
+            rows = [session]
+            if session.pk is None:  # no sequence to draw the id from (SQLite): the row first, for its id
+                _insert(*rows)
+                rows = []
+            # the audit entry of the one audit helper, written with the session: one round trip on PostgreSQL
+            _insert(*rows, audit_entry(session, "billing.session.registered", by=by, network=network,
+                                       after=_session_summary(session)))
     except IntegrityError:
         # the patient row is locked and its sessions read after the lock, so only a writer that bypasses the lock
         # can get here: the unique (patient, date) constraint refuses the second session of the day
@@ -203,23 +208,41 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
 _INSERTS = {}
 
 
-def _insert(obj):
-    """INSERT the new row ``obj`` as Model.save(force_insert=True) writes it (the same columns and database values,
-    the primary key read back), without the save machinery: the statement is built once per model and database.
-    For models without save signals only (CareSession has none; the importer writes its rows with COPY)."""
-    model = type(obj)
-    key = (connection.vendor, model)
-    if key not in _INSERTS:
-        qn = connection.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
-        _INSERTS[key] = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-                         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(model._meta.pk.column)}", fields)
-    sql, fields = _INSERTS[key]
+def _insert(*objs):
+    """INSERT the new rows ``objs`` as Model.save(force_insert=True) writes them (the same columns and database
+    values, the primary key read back), without the save machinery: each statement is built once per model and
+    database, and on PostgreSQL all of them travel in one round trip. For models without save signals only
+    (sessions and audit entries have none; the importer writes sessions with COPY)."""
+    statements = []
+    for obj in objs:
+        model, with_pk = type(obj), obj.pk is not None
+        key = (connection.vendor, model, with_pk)
+        if key not in _INSERTS:
+            qn = connection.ops.quote_name
+            fields = [f for f in model._meta.concrete_fields if with_pk or f is not model._meta.auto_field]
+            _INSERTS[key] = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+                             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(model._meta.pk.column)}",
+                             fields)
+        sql, fields = _INSERTS[key]
+        statements.append((sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding, obj._state.db = False, connection.alias
-    return obj
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            cursor.execute(";\n".join(sql for sql, _params in statements),
+                           [p for _sql, params in statements for p in params])
+            results = []
+            while True:
+                results.append(cursor.fetchone()[0])
+                if not cursor.nextset():
+                    break
+        else:
+            results = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchone()[0])
+    for obj, pk in zip(objs, results):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
 
 
 # ---- one registration's rule inputs: three statements, one round trip ------------------------------------------
@@ -319,7 +342,10 @@ def _registration_reads():
         f"(SELECT z.{qn('id')} FROM {t(Zone)} z JOIN {t(members)} zm ON zm.{qn('zone_id')} = z.{qn('id')} "
         f"WHERE z.{qn('network_id')} = @network@ AND zm.{qn('municipality_id')} = @municipality@ "
         f"ORDER BY z.{qn('id')} LIMIT 1), "
-        f"(SELECT v.{qn('token')} FROM {t(V)} v ORDER BY v.{qn('id')} LIMIT 1)"))
+        f"(SELECT v.{qn('token')} FROM {t(V)} v ORDER BY v.{qn('id')} LIMIT 1), "
+        # the id of the session about to be written, drawn from its sequence (PostgreSQL), so that the session and
+        # its audit entry go in one round trip; SQLite has no sequence: the session is written first
+        + (f"nextval(pg_get_serial_sequence('{S._meta.db_table}', '{S._meta.pk.column}'))" if pg else "NULL")))
     _READS[key] = {"statements": [insert, patient, read], "patient_fields": [f.attname for f in patient_fields],
                    "patient_converters": _converters(patient_fields),
                    "bim_converters": _converters([B._meta.get_field("is_bim")])}
@@ -373,7 +399,7 @@ def _day(value):
 
 
 RegistrationInputs = namedtuple(
-    "RegistrationInputs", "patient conventions zone_id history extensions assessments bim rules_version")
+    "RegistrationInputs", "patient conventions zone_id history extensions assessments bim rules_version session_id")
 
 
 def registration_inputs(*, pseudonym, birth, precision, network, psychologist, day, place=None):
@@ -386,8 +412,8 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
        other transaction ends;
     3. after the lock, one read: the patient's sessions around ``day`` (history_bounds), the coordinator's
        extensions, the functional assessments, the increased-reimbursement status in force, the psychologist's
-       conventions with the network (with their first zone), the zone of the place and the token of the rules in
-       force (RuleBook.cached).
+       conventions with the network (with their first zone), the zone of the place, the token of the rules in
+       force (RuleBook.cached) and, on PostgreSQL, the id the session will have.
     """
     sql = _registration_reads()
     ops = connection.ops
@@ -399,7 +425,7 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
               "municipality": place.municipality_id if place is not None and place.municipality_id else None}
     locked, read = _run(sql["statements"], values)
     patient = Patient.from_db(connection.alias, sql["patient_fields"], _convert(locked[0], sql["patient_converters"]))
-    history, extensions, assessments, bim, conventions, place_zone, token = read[0]
+    history, extensions, assessments, bim, conventions, place_zone, token, session_id = read[0]
     # (id, start, end, functions, age groups, first zone), latest convention first as before
     conventions = sorted(((pk, _day(start), _day(end), _json(functions), _json(groups), zone)
                           for pk, start, end, functions, groups, zone in _json(conventions)),
@@ -419,6 +445,7 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
         assessments=[_day(d) for d in _json(assessments)],
         bim=None if bim is None else _convert([bim], sql["bim_converters"])[0],
         rules_version=token or "",
+        session_id=session_id,
     )
 
 
