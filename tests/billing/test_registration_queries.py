@@ -119,3 +119,18 @@ def test_prepared_statements_recover_after_a_failed_batch(book, adult_network, p
     assert services._PREPARED[connection.connection] == "unknown"
     session = register(adult_network, psy_a, niss_for(dt.date(1985, 5, 5)), START)
     assert session.pk and services._PREPARED[connection.connection] == "ready"
+
+
+def test_a_session_refused_by_the_database_constraint_leaves_no_audit_entry(book, adult_network, psy_a,
+                                                                           monkeypatch):
+    """A writer that bypassed the patient lock: the unique (patient, date) constraint refuses the row, the audit
+    entry sent with it is not written either."""
+    niss = niss_for(dt.date(1986, 6, 6))
+    register(adult_network, psy_a, niss, START)
+    real = services.evaluate
+    monkeypatch.setattr(services, "evaluate", lambda *a, **kw: real(*a, **{**kw, "history": []}))
+    with pytest.raises(services.Refusal) as exc:
+        register(adult_network, psy_a, niss, START)
+    assert exc.value.rule == "ONE_PER_DAY"
+    assert CareSession.objects.count() == 1
+    assert AuditEntry.objects.filter(action="billing.session.registered").count() == 1
