@@ -7,7 +7,7 @@ from collections import namedtuple
 from datetime import date as date_type
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,20 +213,21 @@ def _insert(*objs):
     values, the primary key read back), without the save machinery: each statement is built once per model and
     database, and on PostgreSQL all of them travel in one round trip. For models without save signals only
     (sessions and audit entries have none; the importer writes sessions with COPY)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: field adapters query it many times
     statements = []
     for obj in objs:
         model, with_pk = type(obj), obj.pk is not None
-        key = (connection.vendor, model, with_pk)
+        key = (conn.vendor, model, with_pk)
         if key not in _INSERTS:
-            qn = connection.ops.quote_name
+            qn = conn.ops.quote_name
             fields = [f for f in model._meta.concrete_fields if with_pk or f is not model._meta.auto_field]
             _INSERTS[key] = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
                              f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(model._meta.pk.column)}",
                              fields)
         sql, fields = _INSERTS[key]
-        statements.append((sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
+        statements.append((sql, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]))
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql" and len(statements) > 1:
             cursor.execute(";\n".join(sql for sql, _params in statements),
                            [p for _sql, params in statements for p in params])
             results = []
@@ -241,7 +242,7 @@ def _insert(*objs):
                 results.append(cursor.fetchone()[0])
     for obj, pk in zip(objs, results):
         obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, conn.alias
     return objs
 
 
@@ -261,10 +262,11 @@ def _converters(fields):
 
 
 def _convert(row, converters):
+    conn = connections[DEFAULT_DB_ALIAS]
     values = []
     for value, (col, functions) in zip(row, converters):
         for function in functions:
-            value = function(value, col, connection)
+            value = function(value, col, conn)
         values.append(value)
     return values
 
@@ -357,14 +359,15 @@ def _run(statements, values):
     as one multi-statement string, one round trip; in READ COMMITTED every statement still takes its own snapshot,
     so the read that follows the row lock sees everything the previous holder of the lock committed. Elsewhere
     (SQLite) one by one."""
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        if conn.vendor != "postgresql":
             out = []
             for statement in statements:
                 cursor.execute(statement.plain, statement.plain_params(values))
                 out.append(cursor.fetchall() if cursor.description is not None else [])
             return out[1:]
-        raw = connection.connection
+        raw = conn.connection
         state = _PREPARED.get(raw)
         missing = []
         if state != "ready":
@@ -415,8 +418,9 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
        conventions with the network (with their first zone), the zone of the place, the token of the rules in
        force (RuleBook.cached) and, on PostgreSQL, the id the session will have.
     """
+    conn = connections[DEFAULT_DB_ALIAS]
     sql = _registration_reads()
-    ops = connection.ops
+    ops = conn.ops
     first, last = history_bounds(day)
     values = {"pseudonym": pseudonym, "birth": ops.adapt_datefield_value(birth), "precision": precision,
               "now": ops.adapt_datetimefield_value(timezone.now()), "first": ops.adapt_datefield_value(first),
@@ -424,7 +428,7 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
               "psychologist": psychologist.pk,
               "municipality": place.municipality_id if place is not None and place.municipality_id else None}
     locked, read = _run(sql["statements"], values)
-    patient = Patient.from_db(connection.alias, sql["patient_fields"], _convert(locked[0], sql["patient_converters"]))
+    patient = Patient.from_db(conn.alias, sql["patient_fields"], _convert(locked[0], sql["patient_converters"]))
     history, extensions, assessments, bim, conventions, place_zone, token, session_id = read[0]
     # (id, start, end, functions, age groups, first zone), latest convention first as before
     conventions = sorted(((pk, _day(start), _day(end), _json(functions), _json(groups), zone)
@@ -432,7 +436,7 @@ def registration_inputs(*, pseudonym, birth, precision, network, psychologist, d
                          key=lambda c: (-c[1].toordinal(), c[0]))
     zone_id = place_zone or next((zone for *_c, zone in conventions if zone is not None), None)
     names = ["id", "function", "format", "valid_from", "valid_to", "extra_sessions"]
-    extensions = [QuotaExtension.from_db(connection.alias, names, [pk, f, fmt_, _day(a), _day(b), extra])
+    extensions = [QuotaExtension.from_db(conn.alias, names, [pk, f, fmt_, _day(a), _day(b), extra])
                   for pk, f, fmt_, a, b, extra in _json(extensions)]
     return RegistrationInputs(
         patient=patient,
