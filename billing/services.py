@@ -180,8 +180,8 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                 history=inputs.history, extensions=inputs.extensions, assessments=inputs.assessments)
             _bim_write(patient, date, is_bim, by, current=inputs.bim)
             session = CareSession(
-                pk=inputs.session_id, network=network, psychologist=psychologist, patient=patient, date=date, model=decision.model,
-                function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
+                pk=inputs.session_id, network=network, psychologist=psychologist, patient=patient, date=date,
+                model=decision.model, function=function, format=Format.INDIVIDUAL, setting=setting, place=place,
                 zone_id=inputs.zone_id, band=decision.band, age=decision.age,
                 is_bim=is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
                 copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,

@@ -1,6 +1,7 @@
 """One registration's database work is bounded whatever the patient's history: the rule inputs in one round trip on
 PostgreSQL (three prepared statements: the patient inserted when new, locked, then one read), then the session and
-its audit entry in a second one. The fused read returns exactly what the separate reads of the group registration return."""
+its audit entry in a second one. The fused read returns exactly what the separate reads of the group registration
+return."""
 import datetime as dt
 from datetime import timedelta
 
