@@ -12,7 +12,10 @@ from .models import (
 
 
 def reports_in(network):
-    return AnnualReport.objects.filter(network=network).select_related("network", "template", "validated_by")
+    """The network's reports with their network, template and validator; the template's definition (tens of
+    kilobytes of JSON) stays unread: pages use its structure, parsed once per process (structure.structure_of)."""
+    return (AnnualReport.objects.filter(network=network).select_related("network", "template", "validated_by")
+            .defer("template__definition"))
 
 
 # What an answer request reads of its report and template: the template's structure comes from the per-process
@@ -121,7 +124,8 @@ def assignable_members(network):
 def assignments_for(user, network):
     return (ChapterAssignment.objects.filter(assignee=user, report__network=network)
             .exclude(report__status__in=["validated", "sent", "archived"])
-            .select_related("report", "report__template").order_by("due_on", "chapter_code"))
+            .select_related("report", "report__template").defer("report__template__definition")
+            .order_by("due_on", "chapter_code"))
 
 
 def reports_awaiting(network, statuses):

@@ -87,7 +87,8 @@ def allowed_transitions(report):
 
 
 def _locked(report):
-    return AnnualReport.objects.select_for_update().select_related("network", "template").get(pk=report.pk)
+    return (AnnualReport.objects.select_for_update().select_related("network", "template")
+            .defer("template__definition").get(pk=report.pk))
 
 
 def _transition(report, *, to, by, fields=(), extra=None):
