@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from psynet.models import Zone
 
 from . import workdays
+from .municipalities import normalise
 from .choices import AWAITING_CONTACT, PLACE_TYPES, Offer, Status
 from .models import CollaborationRequest
 
@@ -44,9 +45,8 @@ class RequestFilter(django_filters.FilterSet):
 
     def filter_text(self, qs, name, value):
         value = value.strip()[:100]
-        condition = (Q(organisation_name__icontains=value) | Q(contact_name__icontains=value)
-                     | Q(contact_email__icontains=value) | Q(municipality__name_fr__icontains=value)
-                     | Q(municipality__name_nl__icontains=value) | Q(municipality_text__icontains=value))
+        key = normalise(value)
+        condition = Q(search_text__contains=key) if key else Q(pk__in=[])
         digits = value.upper().removeprefix("DC-")
         if "-" in digits:
             digits = digits.rsplit("-", 1)[-1]

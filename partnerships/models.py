@@ -65,6 +65,23 @@ class PartnershipSettings(models.Model):
         return str(self.network)
 
 
+SEARCHED_FIELDS = {"organisation_name", "contact_name", "contact_email", "municipality_text", "municipality",
+                   "municipality_id", "anonymised_at"}
+
+
+def search_text_of(request):
+    """Organisation, contact, e-mail and municipality (as typed and its French and Dutch names), normalised as
+    the list's search normalises what is typed; empty once the request is anonymised."""
+    from .municipalities import normalise
+
+    if request.anonymised_at:
+        return ""
+    municipality = request.municipality if request.municipality_id else None
+    parts = [request.organisation_name, request.contact_name, request.contact_email, request.municipality_text,
+             municipality.name_fr if municipality else "", municipality.name_nl if municipality else ""]
+    return " | ".join(normalise(p) for p in parts if p)
+
+
 class CollaborationRequest(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="collaboration_requests", verbose_name=_("network"))
@@ -127,6 +144,17 @@ class CollaborationRequest(models.Model):
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the list's search box looks in, lower case and without accents (see search_text_of): one column
+    # read instead of six, across a join, in upper case, on every search.
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None or set(fields) & SEARCHED_FIELDS:
+            self.search_text = search_text_of(self)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
 
     class Meta:
         verbose_name = _("collaboration request")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from psynet.models import Convention, Membership, Role, Zone
 
 from .choices import AgreementStatus, Offer, Outcome, Status
-from .models import Agreement, AgreementVersion, CollaborationRequest, Signature
+from .models import Agreement, AgreementVersion, CollaborationRequest, Signature, search_text_of
 from .workdays import due_date
 
 REQUESTS = 20_000
@@ -88,6 +88,8 @@ def build(*, networks, rng, stdout=None, requests=REQUESTS, agreement_count=AGRE
             closed_at=received + dt.timedelta(days=30) if closed else None, status_changed_at=received,
             access_token_hash=hashlib.sha256(f"scale-{i}-{rng.random()}".encode()).hexdigest(),
             access_token_expires_at=received + dt.timedelta(days=365)))
+    for row in rows:
+        row.search_text = search_text_of(row)
     created = CollaborationRequest.objects.bulk_create(rows, batch_size=2000)
     through = CollaborationRequest.zones.through
     for i, req in enumerate(created):

@@ -813,7 +813,7 @@ def _anonymise(partnership_request, *, now):
         contact_name=ANONYMISED, contact_role="", contact_email="", contact_phone="", vulnerable_other="",
         needs="", availability="", needs_analysis="", outcome_reason="", problems_other="", support_themes="",
         co_applicants=[{"place_type": c.get("place_type", "")} for c in partnership_request.co_applicants or []],
-        access_token_hash=None,
+        access_token_hash=None, search_text="",
         access_token_expires_at=None, anonymised_at=now, updated_at=now)
 
 

@@ -95,6 +95,29 @@ def test_list_filters(client, psynam, query, expected):
     assert shown == {made[k].pk for k in expected}
 
 
+@pytest.mark.parametrize("typed", ["lycee des arts", "LYCÉE", "arts", "Namen", "namur", "j.peeters@lycee",
+                                   "Jan Peeters"])
+def test_search_ignores_case_and_accents_and_finds_names_e_mails_and_municipalities(client, psynam, typed):
+    found = CollaborationRequestFactory(network=psynam["rsn"], zones=[psynam["rsn_west"]],
+                                        organisation_name="Lycée des Arts", contact_name="Jan Peeters",
+                                        contact_email="j.peeters@lycee.example", municipality=psynam["namur"])
+    CollaborationRequestFactory(network=psynam["rsn"], zones=[psynam["rsn_west"]], organisation_name="École du Centre",
+                                municipality=psynam["andenne"])
+    client.force_login(psynam["rsn_nc"])
+    response = client.get(reverse("partnerships:index"), {"q": typed})
+    assert [r["pk"] for r in response.context["page"]] == [found.pk]
+
+
+def test_an_anonymised_request_is_no_longer_found_by_its_old_name(client, psynam):
+    from partnerships.services import _anonymise
+
+    req = CollaborationRequestFactory(network=psynam["rsn"], zones=[psynam["rsn_west"]],
+                                      organisation_name="Lycée des Arts", status="closed", outcome="declined")
+    _anonymise(req, now=timezone.now())
+    client.force_login(psynam["rsn_nc"])
+    assert not list(client.get(reverse("partnerships:index"), {"q": "Lycée"}).context["page"])
+
+
 def test_search_by_reference(client, psynam):
     req = submit(psynam)
     client.force_login(psynam["rsn_nc"])
