@@ -167,6 +167,9 @@ class CollaborationRequest(models.Model):
             # (status last, so counting them reads the index alone).
             models.Index(fields=["network", "due_on", "-received_at", "-id", "status"],
                          condition=~models.Q(status=Status.CLOSED), name="partnership_req_open_due"),
+            # The triage list: open requests of the network with a triage reason.
+            models.Index(fields=["network", "received_at", "id"], name="partnership_req_triage",
+                         condition=~models.Q(status=Status.CLOSED) & ~models.Q(triage_reason="")),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status=Status.CLOSED) | models.Q(outcome=""),

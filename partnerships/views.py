@@ -23,7 +23,7 @@ from psynet.views import network_view
 
 from . import agreements, selectors, services
 from .choices import OPEN_STATUSES, PLACE_TYPES, AgreementStatus, Outcome, Party, Status
-from .filters import RequestFilter
+from .filters import DUE_CHOICES, RequestFilter
 from .forms import (
     AgreementDeclineForm,
     AgreementForm,
@@ -87,10 +87,12 @@ def index(request):
     data = request.GET.copy()
     if "status" not in data and not data.get("q") and not data.get("due"):
         data.setlist("status", OPEN_STATUSES)
-    # Open requests only (the default): every row has is_closed = 0, so the order can leave it out and be read
-    # from the open-requests index.
-    only_open = data.getlist("status") and set(data.getlist("status")) <= set(OPEN_STATUSES)
-    order = ("due_on", "-received_at", "-pk") if only_open else ("is_closed", "due_on", "-received_at", "-pk")
+    # Open requests only (the default, or any deadline filter) or closed ones only: is_closed is the same on every
+    # row, so the order leaves it out and is read from an index (open requests: their own partial index).
+    statuses = set(data.getlist("status"))
+    uniform = (statuses and (statuses <= set(OPEN_STATUSES) or statuses == {Status.CLOSED})) or data.get("due") in {
+        value for value, _label in DUE_CHOICES}
+    order = ("due_on", "-received_at", "-pk") if uniform else ("is_closed", "due_on", "-received_at", "-pk")
     filterset = RequestFilter(data, queryset=qs.order_by(*order), network=network, user=user, zones=zones)
     page = _page(request, filterset.qs.values_list("pk", flat=True))
     page.object_list = _row_values(selectors.request_rows(list(page.object_list)))
