@@ -112,7 +112,17 @@ def dashboard_figures_cached(network, year):
 
 
 def dashboard_figures(network, year):
-    """Hours and euros reserved, delivered and available, by place type, zone, mission type and month.
+    """The dashboard: the hours and euros (``hours_figures``), the hours per network priority and the
+    information moments."""
+    figures = hours_figures(network, year)
+    figures["by_priority"] = hours_by_priority(network, year, figures["hourly_amount"])
+    figures["information_moments"] = information_moments(network, year)
+    return figures
+
+
+def hours_figures(network, year):
+    """Hours and euros reserved, delivered and available, by place type, zone, mission type and month: the same
+    figures as ``dashboard_figures_sql``.
 
     Three queries whatever the data size: one UNION ALL of the missions grouped at the finest grain, the
     activities grouped likewise and the contract hours; then the budget rows and the zone names. The roll-ups
@@ -143,8 +153,6 @@ def dashboard_figures(network, year):
     figures = _assemble(network, year, [(r["k"], r["z"], r["t"], r["mo"], r["r"], r["d"]) for r in data], capacity)
     figures["activities"] = sum(r["n"] for r in data if r["d"])
     figures["participants"] = sum(r["p"] or 0 for r in data if r["d"])
-    figures["by_priority"] = hours_by_priority(network, year, figures["hourly_amount"])
-    figures["information_moments"] = information_moments(network, year)
     return figures
 
 

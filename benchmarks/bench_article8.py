@@ -31,7 +31,7 @@ def aggregates(network, year):
 
     connection.ensure_connection()
     with CaptureQueriesContext(connection) as queries:
-        orm = selectors.dashboard_figures(network, year)
+        orm = selectors.hours_figures(network, year)
     with CaptureQueriesContext(connection) as sql_queries:
         sql = selectors.dashboard_figures_sql(network, year)
     keys = ["capacity_hours", "reserved_hours", "delivered_hours", "reserved_eur", "delivered_eur"]
@@ -41,10 +41,10 @@ def aggregates(network, year):
         for d in ("by_place_kind", "by_zone", "by_mission_type", "by_month"))
     timings = {"orm": [], "sql": []}
     for _ in range(20):  # warm-up
-        selectors.dashboard_figures(network, year)
+        selectors.hours_figures(network, year)
         selectors.dashboard_figures_sql(network, year)
     for i in range(ROUNDS):
-        for name, fn in (("orm", selectors.dashboard_figures), ("sql", selectors.dashboard_figures_sql))[
+        for name, fn in (("orm", selectors.hours_figures), ("sql", selectors.dashboard_figures_sql))[
                 ::(1 if i % 2 else -1)]:
             started = time.perf_counter()
             fn(network, year)
