@@ -3,6 +3,7 @@
 Workflow (DESIGN.md "Annual report"): draft → submitted → changes requested / validated → sent → archived;
 a validated, sent or archived report is frozen. Allowed moves sit in ``REPORT_TRANSITIONS`` (STYLE.md §3)."""
 import datetime as dt
+import functools
 import hashlib
 import math
 import uuid
@@ -261,80 +262,101 @@ def _question(report, code):
     return question
 
 
+@functools.cache
+def _answer_bump_sql(frozen_count):
+    """The statement of ``_answer_bump`` (PostgreSQL), built once per process from the models' tables and columns."""
+    qn = connection.ops.quote_name
+    answer, report, revision = Answer._meta, AnnualReport._meta, AnswerRevision._meta
+
+    def col(meta, name):
+        return qn(meta.get_field(name).column)
+
+    a_id, value, na, version = qn(answer.pk.column), col(answer, "value"), col(answer, "not_applicable"), \
+        col(answer, "version")
+    frozen = f"r.{col(report, 'status')} IN ({', '.join(['%(frozen' + str(i) + ')s' for i in range(frozen_count)])})"
+    revision_cols = ", ".join(col(revision, f) for f in ("answer", "version", "value", "not_applicable", "by", "at"))
+    return (
+        # the row as it stood, for the caller when nothing is written (conflict, frozen, nothing changed)
+        f"WITH current AS (SELECT a.{a_id} AS id, a.{version} AS version, a.{na} AS not_applicable, "
+        f"a.{col(answer, 'updated_by')} AS updated_by_id, a.{col(answer, 'updated_at')} AS updated_at, "
+        f"a.{value} = %(value)s AS same_value, {frozen} AS frozen "
+        f"FROM {qn(answer.db_table)} a INNER JOIN {qn(report.db_table)} r "
+        f"ON r.{qn(report.pk.column)} = a.{col(answer, 'report')} "
+        f"WHERE a.{col(answer, 'report')} = %(report)s AND a.{col(answer, 'question_code')} = %(code)s), "
+        # every condition on the updated row itself, so that a concurrent save is seen (READ COMMITTED re-checks)
+        f"saved AS (UPDATE {qn(answer.db_table)} a SET {value} = %(value)s, {na} = %(na)s, "
+        f"{version} = a.{version} + 1, {col(answer, 'updated_by')} = %(by)s, {col(answer, 'updated_at')} = %(now)s "
+        f"WHERE a.{col(answer, 'report')} = %(report)s AND a.{col(answer, 'question_code')} = %(code)s "
+        f"AND a.{version} = %(expected)s AND (a.{version} = 0 OR a.{na} <> %(na)s OR a.{value} IS DISTINCT FROM "
+        f"%(value)s) AND NOT EXISTS (SELECT 1 FROM {qn(report.db_table)} r WHERE r.{qn(report.pk.column)} = "
+        f"%(report)s AND {frozen}) RETURNING a.{a_id} AS id, a.{version} AS version, a.{value} AS value, "
+        f"a.{na} AS not_applicable), "
+        f"revision AS (INSERT INTO {qn(revision.db_table)} ({revision_cols}) "
+        f"SELECT id, version, value, not_applicable, %(by)s, %(now)s FROM saved RETURNING 1) "
+        f"SELECT current.*, (SELECT count(*) FROM revision) AS written FROM current"
+    )
+
+
 def _answer_bump(*, report, question_code, value, not_applicable, expected_version, by, now):
-    """The usual autosave in one round trip: ``UPDATE … WHERE version = expected RETURNING`` with its revision.
+    """The autosave in one round trip on PostgreSQL: ``UPDATE … WHERE version = expected`` with its revision, and
+    the row as it stood. Returns ("saved", answer), ("unchanged", answer), ("conflict", None), ("frozen", None) or
+    (None, None) when the general path of ``answer_save`` must decide (no row yet, a save that raced this one).
 
     The row changes only if it is at ``expected_version``, the report is not frozen and the value or the
-    not-applicable flag differs from the stored one (a version-0 row is always saved): exactly the conditions
-    under which the general path of ``answer_save`` writes. On PostgreSQL the revision is inserted by the same
-    statement (a data-modifying WITH); elsewhere right after it. Returns the answer's id, or None when any
-    condition fails and the general path must decide (first save, conflict, frozen report, nothing changed).
-    Plain SQL because the ORM's ``update()`` cannot return the row."""
-    meta, report_meta, revision_meta = Answer._meta, AnnualReport._meta, AnswerRevision._meta
-    prepared_value = meta.get_field("value").get_db_prep_save(value, connection)
-    prepared_now = meta.get_field("updated_at").get_db_prep_save(now, connection)
-    qn = connection.ops.quote_name
-
-    def col(model_meta, name):
-        return qn(model_meta.get_field(name).column)
-
-    value_col, na_col, version_col = col(meta, "value"), col(meta, "not_applicable"), col(meta, "version")
-    same_value = f"{value_col} IS NULL" if prepared_value is None else f"{value_col} = %s"
+    not-applicable flag differs from the stored one (a version-0 row is always saved): the conditions under which
+    the general path writes. Plain SQL because the ORM's ``update()`` cannot return rows."""
     frozen = sorted(str(s) for s in FROZEN_STATUSES)
-    update = (
-        f"UPDATE {qn(meta.db_table)} SET {value_col} = %s, {na_col} = %s, {version_col} = {version_col} + 1, "
-        f"{col(meta, 'updated_by')} = %s, {col(meta, 'updated_at')} = %s "
-        f"WHERE {col(meta, 'report')} = %s AND {col(meta, 'question_code')} = %s AND {version_col} = %s "
-        f"AND ({version_col} = 0 OR {na_col} <> %s OR NOT ({same_value})) "
-        f"AND NOT EXISTS (SELECT 1 FROM {qn(report_meta.db_table)} WHERE {qn(report_meta.pk.column)} = %s "
-        f"AND {col(report_meta, 'status')} IN ({', '.join(['%s'] * len(frozen))})) "
-    )
-    params = [prepared_value, not_applicable, by.pk, prepared_now, report.pk, question_code, expected_version,
-              not_applicable, *([] if prepared_value is None else [prepared_value]), report.pk, *frozen]
+    params = {"value": Answer._meta.get_field("value").get_db_prep_save(value, connection), "na": not_applicable,
+              "by": by.pk, "now": now, "report": report.pk, "code": question_code, "expected": expected_version,
+              **{f"frozen{i}": status for i, status in enumerate(frozen)}}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            revision_cols = ", ".join(col(revision_meta, f) for f in ("answer", "version", "value",
-                                                                       "not_applicable", "by", "at"))
-            cursor.execute(
-                f"WITH saved AS ({update} RETURNING {qn(meta.pk.column)} AS id, {version_col} AS version, "
-                f"{value_col} AS value, {na_col} AS not_applicable) "
-                f"INSERT INTO {qn(revision_meta.db_table)} ({revision_cols}) "
-                f"SELECT id, version, value, not_applicable, %s, %s FROM saved "
-                f"RETURNING {col(revision_meta, 'answer')}",
-                [*params, by.pk, prepared_now])
-            row = cursor.fetchone()
-            return row[0] if row else None
-        cursor.execute(f"{update} RETURNING {qn(meta.pk.column)}", params)
+        cursor.execute(_answer_bump_sql(len(frozen)), params)
         row = cursor.fetchone()
     if row is None:
-        return None
-    AnswerRevision.objects.create(answer_id=row[0], version=expected_version + 1, value=value,
-                                  not_applicable=not_applicable, by=by, at=now)
-    return row[0]
+        return None, None  # no answer yet: a first save
+    answer_id, version, was_not_applicable, updated_by_id, updated_at, same_value, is_frozen, written = row
+    if written:
+        answer = Answer(pk=answer_id, report=report, question_code=question_code, value=value,
+                        not_applicable=not_applicable, version=expected_version + 1, updated_by=by, updated_at=now)
+    elif is_frozen:
+        return "frozen", None
+    elif version != expected_version:
+        return "conflict", None
+    elif version and same_value and was_not_applicable == not_applicable:
+        answer = Answer(pk=answer_id, report=report, question_code=question_code, value=value,
+                        not_applicable=not_applicable, version=version, updated_by_id=updated_by_id,
+                        updated_at=updated_at)
+    else:
+        return None, None  # a concurrent save since the snapshot: let the general path read the row again
+    answer._state.adding = False
+    return ("saved" if written else "unchanged"), answer
 
 
 @transaction.atomic
 def answer_save(*, report, question_code, value, expected_version, by, not_applicable=False):
     """Save a new version of one answer if nobody saved since ``expected_version``; else EditConflict.
 
-    Usual case (an existing answer saved again): the conditional UPDATE (version, frozen report, changed value)
-    with its revision, then the audit entry: two statements on PostgreSQL. Anything else (first save, a stale
-    version, a frozen report, nothing changed) takes the general path, which reads the row and decides."""
+    On PostgreSQL an answer saved again takes one statement (the conditional UPDATE, its revision and the row as it
+    stood, see ``_answer_bump``) then the audit entry; a blur without typing takes that one statement only. A first
+    save, a race, and other databases take the general path, which reads the row and decides."""
     permissions.require(by, "report.edit", report)
     question = _question(report, question_code)
     value = clean_value(question, value)
     expected_version = int(expected_version or 0)
     now = timezone.now()
-    answer_id = None
-    if expected_version:  # a first save (version 0) has no row yet, as a rule
-        answer_id = _answer_bump(report=report, question_code=question_code, value=value,
-                                 not_applicable=not_applicable, expected_version=expected_version, by=by, now=now)
-    if answer_id is not None:
-        # the row and its revision now hold exactly these values: build the answer rather than reading it back
-        answer = Answer(pk=answer_id, report=report, question_code=question_code, value=value,
-                        not_applicable=not_applicable, version=expected_version + 1, updated_by=by, updated_at=now)
-        answer._state.adding = False
-    else:
+    outcome = None
+    if connection.vendor == "postgresql":
+        outcome, answer = _answer_bump(report=report, question_code=question_code, value=value,
+                                       not_applicable=not_applicable, expected_version=expected_version, by=by,
+                                       now=now)
+    if outcome == "frozen":
+        raise ReportFrozen(report)
+    if outcome == "conflict":
+        raise EditConflict(Answer.objects.select_related("updated_by").get(report=report,
+                                                                           question_code=question_code))
+    if outcome == "unchanged":
+        return answer  # nothing changed (a blur without typing): no new version
+    if outcome is None:
         _ensure_editable(report)
         answer, _created = Answer.objects.get_or_create(report=report, question_code=question_code)
         if answer.version != expected_version:

@@ -28,11 +28,12 @@ def test_second_save_takes_the_short_path_with_revision_and_audit(report_a, coor
                                                                   django_assert_max_num_queries):
     services.answer_save(report=report_a, question_code="governance_a", value="Premier", expected_version=0,
                          by=coordinator_a)
-    with django_assert_max_num_queries(5) as captured:
+    with django_assert_max_num_queries(7) as captured:
         answer = services.answer_save(report=report_a, question_code="governance_a", value="Second",
                                       expected_version=1, by=coordinator_a)
-    # the conditional UPDATE with its revision (one statement on PostgreSQL), then the audit entry
-    assert len(_statements(captured)) == (2 if connection.vendor == "postgresql" else 3), _statements(captured)
+    # PostgreSQL: the conditional UPDATE with its revision in one statement, then the audit entry; elsewhere the
+    # general path: report status, answer, UPDATE, revision, audit entry
+    assert len(_statements(captured)) == (2 if connection.vendor == "postgresql" else 5), _statements(captured)
     assert answer.version == 2 and answer.updated_by == coordinator_a
     stored = Answer.objects.get(report=report_a, question_code="governance_a")
     assert (stored.pk, stored.value, stored.version, stored.updated_by_id) == (answer.pk, "Second", 2,
@@ -48,12 +49,15 @@ def test_second_save_takes_the_short_path_with_revision_and_audit(report_a, coor
     assert entry.object_repr == f"{report_a.network.code} 2024 governance_a"
 
 
-def test_unchanged_value_makes_no_new_version(report_a, coordinator_a):
-    services.answer_save(report=report_a, question_code="governance_a", value="Même texte", expected_version=0,
-                         by=coordinator_a)
-    again = services.answer_save(report=report_a, question_code="governance_a", value="Même texte",
-                                 expected_version=1, by=coordinator_a)
-    assert again.version == 1
+def test_unchanged_value_makes_no_new_version(report_a, coordinator_a, django_assert_max_num_queries):
+    first = services.answer_save(report=report_a, question_code="governance_a", value="Même texte",
+                                 expected_version=0, by=coordinator_a)
+    with django_assert_max_num_queries(4) as captured:  # a blur without typing
+        again = services.answer_save(report=report_a, question_code="governance_a", value="Même texte",
+                                     expected_version=1, by=coordinator_a)
+    assert len(_statements(captured)) == (1 if connection.vendor == "postgresql" else 2), _statements(captured)
+    assert (again.pk, again.version, again.updated_by_id) == (first.pk, 1, coordinator_a.pk)
+    assert again.updated_at == Answer.objects.get(pk=first.pk).updated_at
     assert AnswerRevision.objects.filter(answer__report=report_a).count() == 1
     assert _saves(report_a, "governance_a") == 1
     # a table compared as a whole; the not-applicable flag alone is a change
@@ -76,7 +80,7 @@ def test_stale_version_on_the_short_path_is_a_conflict_with_the_current_answer(r
         services.answer_save(report=report_a, question_code="governance_a", value="Trois", expected_version=1,
                              by=local_coordinator_a)
     assert (exc.value.answer.version, exc.value.answer.value) == (2, "Deux")
-    assert exc.value.answer.updated_by_id == coordinator_a.pk
+    assert exc.value.answer.updated_by_id == coordinator_a.pk and exc.value.answer.pk
     assert Answer.objects.get(report=report_a, question_code="governance_a").value == "Deux"
     assert AnswerRevision.objects.filter(answer__report=report_a).count() == 2
 
@@ -93,19 +97,21 @@ def test_short_path_refuses_a_report_frozen_since_it_was_loaded(report_a, coordi
 
 
 def test_autosave_query_count_is_pinned(client, coordinator_a, report_a, django_assert_max_num_queries):
-    """Session, user and memberships (the core's, cached with Redis), the report with its template row, then the
-    conditional UPDATE, the revision and the audit entry; the template's definition is not read again."""
+    """On PostgreSQL (sessions and memberships in Redis): the user, the report with its template's key, one
+    statement (the conditional UPDATE with its revision), the audit entry, and the test's savepoint pair. The
+    template's definition is not read again."""
     client.force_login(coordinator_a)
     url = reverse("annual_reports:answer", args=[report_a.pk, "governance_a"])
     response = client.post(url, {"value": "Premier jet", "version": "0"}, HTTP_HX_REQUEST="true")
     assert response["X-Psynet-Saved"] == "1"
-    with django_assert_max_num_queries(10) as captured:
+    with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 12) as captured:
         response = client.post(url, {"value": "Deuxième jet " * 250, "version": "1"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["X-Psynet-Saved"] == "2"
     sql = _statements(captured)
     own = [s for s in sql if "annual_reports_" in s]
-    # the report with its template's key; the UPDATE … RETURNING with the revision (two statements off PostgreSQL)
-    assert len(own) == (2 if connection.vendor == "postgresql" else 3), own
+    # the report with its template's key, then on PostgreSQL one statement (UPDATE … RETURNING with the revision);
+    # elsewhere the general path (report status, answer, UPDATE, revision)
+    assert len(own) == (2 if connection.vendor == "postgresql" else 5), own
     assert not any('"definition"' in s for s in sql)
     assert len([s for s in sql if "psynet_auditentry" in s]) == 1
     assert Answer.objects.get(report=report_a, question_code="governance_a").value.startswith("Deuxième jet")
