@@ -22,6 +22,8 @@ def measure(label):
     session["active_network_id"] = network.pk
     session.save()
     counts = {}
+    for path in PAGES:  # warm-up: per-process and shared caches (content types, memberships) filled
+        client.get(path)
     for path in PAGES:
         with CaptureQueriesContext(connection) as ctx:
             status = client.get(path).status_code
