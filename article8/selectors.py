@@ -147,12 +147,13 @@ def hours_figures(network, year):
                     .values(*grain).annotate(r=Sum("article8_hours_per_year", output_field=DEC),
                                              d=Value(ZERO, output_field=DEC), n=Count("pk"), p=Value(0))
                     .order_by())
-    rows = list(reserved_rows.union(delivered_rows, capacity_row, all=True))
-    capacity = sum((Decimal(r["r"] or 0) for r in rows if r["k"] == "~capacity"), ZERO)
-    data = [r for r in rows if r["k"] != "~capacity"]
-    figures = _assemble(network, year, [(r["k"], r["z"], r["t"], r["mo"], r["r"], r["d"]) for r in data], capacity)
-    figures["activities"] = sum(r["n"] for r in data if r["d"])
-    figures["participants"] = sum(r["p"] or 0 for r in data if r["d"])
+    # tuples (k, z, t, mo, r, d, n, p): hundreds of rows, no dict per row
+    rows = list(reserved_rows.union(delivered_rows, capacity_row, all=True).values_list(*grain, "r", "d", "n", "p"))
+    capacity = sum((Decimal(r[4] or 0) for r in rows if r[0] == "~capacity"), ZERO)
+    data = [r for r in rows if r[0] != "~capacity"]
+    figures = _assemble(network, year, [r[:6] for r in data], capacity)
+    figures["activities"] = sum(r[6] for r in data if r[5])
+    figures["participants"] = sum(r[7] or 0 for r in data if r[5])
     return figures
 
 
