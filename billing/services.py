@@ -168,6 +168,10 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
     except pseudo.ValidationError as exc:
         raise Refusal("NISS", exc.messages[0], field="national_number")
     value = pseudo.pseudonym(number)
+    # Outside any transaction (a registration from a page, the bench), the COMMIT travels with the session's INSERT
+    # (see _insert): the transaction then ends in the same round trip, and the atomic block's own commit finds
+    # nothing left to commit. Inside a caller's transaction (the import, the tests), the caller commits.
+    outermost = not transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic():
             inputs = registration_inputs(pseudonym=value, birth=birth, precision=precision, network=network,
@@ -194,7 +198,7 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                 rows = []
             # the audit entry of the one audit helper, written with the session: one round trip on PostgreSQL
             _insert(*rows, audit_entry(session, "billing.session.registered", by=by, network=network,
-                                       after=_session_summary(session)))
+                                       after=_session_summary(session)), commit=outermost)
     except IntegrityError:
         # the patient row is locked and its sessions read after the lock, so only a writer that bypasses the lock
         # can get here: the unique (patient, date) constraint refuses the second session of the day
@@ -208,11 +212,15 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
 _INSERTS = {}
 
 
-def _insert(*objs):
+def _insert(*objs, commit=False):
     """INSERT the new rows ``objs`` as Model.save(force_insert=True) writes them (the same columns and database
     values, the primary key read back), without the save machinery: each statement is built once per model and
     database, and on PostgreSQL all of them travel in one round trip. For models without save signals only
-    (sessions and audit entries have none; the importer writes sessions with COPY)."""
+    (sessions and audit entries have none; the importer writes sessions with COPY).
+
+    ``commit`` (PostgreSQL, the last statement of an outermost atomic block only): COMMIT ends the same string.
+    If an INSERT fails, PostgreSQL skips the rest of the string, COMMIT included, and the block rolls back as
+    usual; when they all succeed the block's commit finds the connection idle and sends nothing."""
     conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: field adapters query it many times
     statements = []
     for obj in objs:
@@ -227,14 +235,13 @@ def _insert(*objs):
         sql, fields = _INSERTS[key]
         statements.append((sql, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]))
     with conn.cursor() as cursor:
-        if conn.vendor == "postgresql" and len(statements) > 1:
-            cursor.execute(";\n".join(sql for sql, _params in statements),
+        if conn.vendor == "postgresql" and (len(statements) > 1 or commit):
+            cursor.execute(";\n".join([sql for sql, _params in statements] + (["COMMIT"] if commit else [])),
                            [p for _sql, params in statements for p in params])
-            results = []
-            while True:
+            results = [cursor.fetchone()[0]]
+            for _next in statements[1:]:
+                cursor.nextset()
                 results.append(cursor.fetchone()[0])
-                if not cursor.nextset():
-                    break
         else:
             results = []
             for sql, params in statements:

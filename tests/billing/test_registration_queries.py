@@ -135,3 +135,46 @@ def test_a_session_refused_by_the_database_constraint_leaves_no_audit_entry(book
     assert exc.value.rule == "ONE_PER_DAY"
     assert CareSession.objects.count() == 1
     assert AuditEntry.objects.filter(action="billing.session.registered").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COMMIT travels with the INSERTs on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_outside_any_transaction_the_commit_travels_with_the_inserts(book, adult_network, psy_a):
+    from psycopg import pq
+
+    register(adult_network, psy_a, niss_for(dt.date(1983, 8, 8)), START)  # the key and the rule book loaded
+    sent = []
+
+    def spy(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    niss = niss_for(dt.date(1982, 7, 7))
+    with connection.execute_wrapper(spy):
+        session = register(adult_network, psy_a, niss, START)
+    assert sent[-1].rstrip().endswith("COMMIT") and len(sent) == 2  # rule inputs, then the rows and COMMIT
+    assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    assert CareSession.objects.filter(pk=session.pk).exists()
+    assert AuditEntry.objects.filter(action="billing.session.registered", object_id=str(session.pk)).exists()
+    with pytest.raises(services.Refusal):  # the same day again: refused, nothing left half done
+        register(adult_network, psy_a, niss, START)
+    assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    assert CareSession.objects.filter(patient=session.patient).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COMMIT travels with the INSERTs on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_insert_skips_the_commit_and_the_block_rolls_back(book, adult_network, psy_a):
+    from django.db import IntegrityError
+    from psycopg import pq
+
+    from psynet.audit import audit_entry
+
+    session = register(adult_network, psy_a, niss_for(dt.date(1984, 9, 9)), START)
+    twin = CareSession.objects.get(pk=session.pk)
+    twin.pk, twin.import_key = None, "another key"  # same patient, same day: the unique constraint refuses it
+    entries = AuditEntry.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services._insert(audit_entry(session, "test.before", by=None, network=adult_network), twin, commit=True)
+    assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    assert AuditEntry.objects.count() == entries and CareSession.objects.filter(patient=session.patient).count() == 1
