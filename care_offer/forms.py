@@ -32,6 +32,18 @@ def _helper(submit_label):
     return PortalFormHelper(submit_label)
 
 
+
+def checked_upload(upload):
+    """A document checked by its content and size (services.check_document), rewound for saving; a clear,
+    translated field error otherwise."""
+    if upload:
+        try:
+            services.check_document(upload)
+        except services.UploadRefused as exc:
+            raise forms.ValidationError(exc.message, code="upload") from None
+        upload.seek(0)
+    return upload
+
 class ApplicationForm(forms.Form):
     """The public application for a convention (no account)."""
 
@@ -135,14 +147,7 @@ class ApplicationForm(forms.Form):
         return value
 
     def _clean_file(self, name):
-        upload = self.cleaned_data.get(name)
-        if upload:
-            try:
-                services.check_document(upload)
-            except services.UploadRefused as exc:
-                raise forms.ValidationError(exc.message, code="upload") from None
-            upload.seek(0)
-        return upload
+        return checked_upload(self.cleaned_data.get(name))
 
     def clean_diploma(self):
         return self._clean_file("diploma")
@@ -266,14 +271,7 @@ class ApplicantMessageForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload:
-            try:
-                services.check_document(upload)
-            except services.UploadRefused as exc:
-                raise forms.ValidationError(exc.message, code="upload") from None
-            upload.seek(0)
-        return upload
+        return checked_upload(self.cleaned_data.get("file"))
 
     def clean(self):
         data = super().clean()

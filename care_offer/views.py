@@ -221,18 +221,27 @@ def onboarding_item_update(request, pk):
 
 
 def _onboarding_item_form(request, obj):
-    form = OnboardingItemForm(request.POST or None, instance=obj)
+    return _saved_form(request, OnboardingItemForm(request.POST or None, instance=obj),
+                       save=lambda data: services.onboarding_item_save(network=request.network, by=request.user,
+                                                                       item=obj, **data),
+                       done=_("The checklist item was saved."), back="care_offer:onboarding_item_list",
+                       title=str(obj) if obj else _("New checklist item"),
+                       intro=_("The items every accepted provider goes through, in both languages."))
+
+
+def _saved_form(request, form, *, save, done, back, title, intro=""):
+    """A network's reference list item (priority, checklist item): the form, the service, back to the list; a
+    refusal of the service shown on the form with what was typed."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.onboarding_item_save(network=request.network, by=request.user, item=obj, **form.cleaned_data)
+            save(form.cleaned_data)
         except services.CareOfferError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, _("The checklist item was saved."))
-            return redirect("care_offer:onboarding_item_list")
-    return _form_page(request, form, str(obj) if obj else _("New checklist item"),
-                      reverse("care_offer:onboarding_item_list"), status=400 if request.method == "POST" else 200,
-                      intro=_("The items every accepted provider goes through, in both languages."))
+            messages.success(request, done)
+            return redirect(back)
+    return _form_page(request, form, title, reverse(back), status=400 if request.method == "POST" else 200,
+                      intro=intro)
 
 
 @require_POST
@@ -345,17 +354,11 @@ def priority_update(request, pk):
 
 
 def _priority_form(request, obj):
-    form = PriorityForm(request.POST or None, instance=obj)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.priority_save(network=request.network, by=request.user, priority=obj, **form.cleaned_data)
-        except services.CareOfferError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, _("The priority was saved."))
-            return redirect("care_offer:priority_list")
-    return _form_page(request, form, str(obj) if obj else _("New priority"), reverse("care_offer:priority_list"),
-                      status=400 if request.method == "POST" else 200)
+    return _saved_form(request, PriorityForm(request.POST or None, instance=obj),
+                       save=lambda data: services.priority_save(network=request.network, by=request.user,
+                                                                priority=obj, **data),
+                       done=_("The priority was saved."), back="care_offer:priority_list",
+                       title=str(obj) if obj else _("New priority"))
 
 
 # ---- clairvisions --------------------------------------------------------------------------------------------
