@@ -67,11 +67,6 @@ def _nav(request):
                       "partnership.settings")
 
 
-def _error(request, exc, target):
-    messages.error(request, exc.message)
-    return redirect(target)
-
-
 # ---- lists ------------------------------------------------------------------------------------------
 
 
@@ -205,7 +200,8 @@ def _detail(request, obj, bound=None, status=200):
         context["route_form"] = RouteForm(prefix="route", network=network, initial={"zones": list(obj.zones.all())})
         context["transfer_form"] = TransferForm(prefix="transfer", network=network)
     if flags["can_assign"]:
-        context["assign_form"] = AssignForm(prefix="assign", coordinators=services.assignable_coordinators(obj, network),
+        context["assign_form"] = AssignForm(prefix="assign",
+                                            coordinators=services.assignable_coordinators(obj, network),
                                             initial={"coordinator": obj.assigned_to_id})
     if flags["can_contact"]:
         context["contact_form"] = ContactForm(prefix="contact")
@@ -230,17 +226,19 @@ def _acting(request, pk, action):
     return obj
 
 
-def _act(request, obj, name, form, *, invalid, run, done, then=None):
-    """Every action on a request: a valid form, the service, a message, back to the request (or ``then``).
-    A form with errors, or refused by the service, comes back on the request's page with what was typed."""
+def _act(request, obj, name, form, *, invalid, run, done, then=None, page=None):
+    """Every action on a request or an agreement: a valid form, the service, a message, back to the object (or
+    ``then``). A form with errors, or refused by the service, comes back on the object's page (``page``: the
+    request's by default) with what was typed."""
+    page = page or _detail
     if form is not None and not form.is_valid():
         messages.error(request, invalid)
-        return _detail(request, obj, {name: form}, status=400)
+        return page(request, obj, {name: form}, status=400)
     try:
         run(form.cleaned_data if form is not None else {})
     except services.PartnershipError as exc:
         messages.error(request, exc.message)
-        return _detail(request, obj, {name: form} if form is not None else None, status=409)
+        return page(request, obj, {name: form} if form is not None else None, status=409)
     messages.success(request, done(form.cleaned_data) if callable(done) else done)
     return redirect(then or obj)
 
@@ -272,7 +270,8 @@ def request_transfer(request, pk):
 @require_POST
 def request_assign(request, pk):
     obj = _acting(request, pk, "partnership.assign")
-    form = AssignForm(request.POST, prefix="assign", coordinators=services.assignable_coordinators(obj, request.network))
+    form = AssignForm(request.POST, prefix="assign",
+                      coordinators=services.assignable_coordinators(obj, request.network))
     return _act(request, obj, "assign_form", form, invalid=_("Choose a coordinator of the request's zones."),
                 run=lambda data: services.partnership_request_assign(partnership_request=obj,
                                                                      coordinator=data["coordinator"], by=request.user),
@@ -576,7 +575,11 @@ def agreement_outreach_breaches(request):
 
 @network_view("agreement.view")
 def agreement_detail(request, pk):
-    agreement = _agreement(request, pk)
+    return _agreement_page(request, _agreement(request, pk))
+
+
+def _agreement_page(request, agreement, bound=None, status=200):
+    """The agreement's page; ``bound``: a form that failed, shown with its errors and what was typed."""
     versions = list(selectors.versions_of(agreement))
     version = versions[0] if versions else None
     party = _party_of(request.user, agreement)
@@ -607,19 +610,19 @@ def agreement_detail(request, pk):
         context["decline_form"] = AgreementDeclineForm(prefix="decline")
     if context["can_terminate"]:
         context["terminate_form"] = TerminateForm(prefix="terminate")
-    return render(request, "partnerships/agreement_detail.html", context)
+    for name, form in (bound or {}).items():
+        if name in context:
+            context[name] = form
+    return render(request, "partnerships/agreement_detail.html", context, status=status)
 
 
 @network_view("agreement.draft")
 @require_POST
 def agreement_send(request, pk):
     agreement = _agreement(request, pk)
-    try:
-        agreements.agreement_send(agreement=agreement, by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, agreement)
-    messages.success(request, _("The agreement was sent for signature."))
-    return redirect(agreement)
+    return _act(request, agreement, "", None, invalid="", page=_agreement_page,
+                run=lambda data: agreements.agreement_send(agreement=agreement, by=request.user),
+                done=_("The agreement was sent for signature."))
 
 
 def client_address(request):
@@ -636,18 +639,13 @@ def agreement_sign(request, pk):
     party = _party_of(request.user, agreement)
     if party is None:
         raise PermissionDenied
-    form = SignForm(request.POST, prefix="sign")
-    if not form.is_valid():
-        messages.error(request, _("Type your name and tick the box to sign."))
-        return redirect(agreement)
-    try:
-        agreements.agreement_sign(agreement=agreement, party=party, name=form.cleaned_data["name"],
-                                  text_sha256=form.cleaned_data["text_sha256"], ip_address=client_address(request),
-                                  user_agent=request.META.get("HTTP_USER_AGENT", ""), by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, agreement)
-    messages.success(request, _("Your signature was recorded."))
-    return redirect(agreement)
+    return _act(request, agreement, "sign_form", SignForm(request.POST, prefix="sign"), page=_agreement_page,
+                invalid=_("Type your name and tick the box to sign."),
+                run=lambda data: agreements.agreement_sign(
+                    agreement=agreement, party=party, name=data["name"], text_sha256=data["text_sha256"],
+                    ip_address=client_address(request), user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                    by=request.user),
+                done=_("Your signature was recorded."))
 
 
 @network_view("agreement.view")
@@ -657,33 +655,22 @@ def agreement_decline(request, pk):
     party = _party_of(request.user, agreement)
     if party is None:
         raise PermissionDenied
-    form = AgreementDeclineForm(request.POST, prefix="decline")
-    if not form.is_valid():
-        messages.error(request, _("Give the reason for declining."))
-        return redirect(agreement)
-    try:
-        agreements.agreement_decline(agreement=agreement, party=party, reason=form.cleaned_data["reason"],
-                                     by=request.user)
-    except services.PartnershipError as exc:
-        return _error(request, exc, agreement)
-    messages.success(request, _("You declined the agreement; the coordinators were told."))
-    return redirect(agreement)
+    return _act(request, agreement, "decline_form", AgreementDeclineForm(request.POST, prefix="decline"),
+                page=_agreement_page, invalid=_("Give the reason for declining."),
+                run=lambda data: agreements.agreement_decline(agreement=agreement, party=party,
+                                                              reason=data["reason"], by=request.user),
+                done=_("You declined the agreement; the coordinators were told."))
 
 
 @network_view("agreement.terminate")
 @require_POST
 def agreement_terminate(request, pk):
     agreement = _agreement(request, pk)
-    form = TerminateForm(request.POST, prefix="terminate")
-    if not form.is_valid():
-        messages.error(request, _("Give the reason for the termination."))
-        return redirect(agreement)
-    try:
-        agreements.agreement_terminate(agreement=agreement, by=request.user, reason=form.cleaned_data["reason"])
-    except services.PartnershipError as exc:
-        return _error(request, exc, agreement)
-    messages.success(request, _("The agreement was terminated."))
-    return redirect(agreement)
+    return _act(request, agreement, "terminate_form", TerminateForm(request.POST, prefix="terminate"),
+                page=_agreement_page, invalid=_("Give the reason for the termination."),
+                run=lambda data: agreements.agreement_terminate(agreement=agreement, by=request.user,
+                                                                reason=data["reason"]),
+                done=_("The agreement was terminated."))
 
 
 def pdf_response(agreement):

@@ -384,3 +384,21 @@ def test_terms_are_checked(psynam):
     with pytest.raises(agreements.AgreementRefused):
         make_agreement(network=psynam["rsn"], psychologist=psynam["rsn_psy"], signatory=psynam["rsn_nc"],
                        signing_order=["partner", "partner", "network"])
+
+
+def test_a_terminate_form_without_reason_comes_back_open_with_its_error(client, psynam, agreement):
+    client.force_login(psynam["rsn_nc"])
+    response = client.post(reverse("partnerships:agreement_terminate", args=[agreement.pk]), {"terminate-reason": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "is-invalid" in html and 'open><summary>' in html
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.DRAFT
+
+
+def test_signing_refused_by_the_rules_comes_back_on_the_page_with_the_reason(client, psynam, agreement):
+    client.force_login(psynam["rsn_nc"])  # a draft cannot be signed
+    response = client.post(reverse("partnerships:agreement_sign", args=[agreement.pk]),
+                           {"sign-name": "Colette", "sign-agree": "on", "sign-text_sha256": "0" * 64})
+    assert response.status_code == 409 and [str(m) for m in response.context["messages"]]
+    assert not Signature.objects.filter(version__agreement=agreement).exists()
