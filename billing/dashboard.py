@@ -10,12 +10,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from psynet.charts import bars
 from psynet.models import Zone
 
 from .models import Band, CareSession, Format, GroupSession, QuotaRule, Setting
 from .rules import add_months
 
-CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 560, 22, 190
 
 
 def _stamp(network):
@@ -170,21 +170,6 @@ def body_html(network, psychologist=None, today=None):
         return render_to_string("billing/_dashboard_body.html", {"data": data, "charts": charts_of(data)})
 
     return mark_safe(_cached(key, _stamp(network), build))
-
-
-def bars(rows):
-    """Geometry of a horizontal bar chart for inline SVG: [(label, value)] → dict for the template."""
-    values = [float(v or 0) for _l, v in rows]
-    top = max(values) if values and max(values) > 0 else 1
-    width = CHART_WIDTH - LABEL_WIDTH - 80
-    out = []
-    for index, ((label, value), number) in enumerate(zip(rows, values)):
-        length = int(width * number / top)
-        y = index * (BAR_HEIGHT + 6)
-        out.append({"label": str(label), "value": value, "y": y, "text_y": y + 15, "width": max(length, 1),
-                    "x": LABEL_WIDTH, "value_x": LABEL_WIDTH + max(length, 1) + 6})
-    return {"bars": out, "height": len(out) * (BAR_HEIGHT + 6) + 4, "width": CHART_WIDTH,
-            "label_x": LABEL_WIDTH - 6}
 
 
 def export_tables(data):

@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from psynet.charts import bars
 from psynet.models import Function, OrganisationKind
 
 from .models import AudienceType
@@ -237,28 +238,10 @@ def markdown(tables):
     return "\n".join(out).strip()
 
 
-# ---- charts (inline SVG, black and white) --------------------------------------------------------------------
-
-CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 560, 22, 190
-
-
-def bars(rows):
-    """Geometry of a horizontal bar chart: [(label, value)] → dict for figures/_chart.html (same layout as the
-    billing dashboard's charts)."""
-    values = [float(v or 0) for _l, v in rows]
-    top = max(values) if values and max(values) > 0 else 1
-    width = CHART_WIDTH - LABEL_WIDTH - 80
-    out = []
-    for index, ((label, _v), number) in enumerate(zip(rows, values)):
-        length = max(int(width * number / top), 1)
-        y = index * (BAR_HEIGHT + 6)
-        out.append({"label": str(label), "value": number, "y": y, "text_y": y + 15, "width": length,
-                    "x": LABEL_WIDTH, "value_x": LABEL_WIDTH + length + 6})
-    return {"bars": out, "height": len(out) * (BAR_HEIGHT + 6) + 4, "width": CHART_WIDTH, "label_x": LABEL_WIDTH - 6}
-
+# ---- charts ---------------------------------------------------------------------------------------------------
 
 def charts(figures):
-    """Bar charts for the annex and the pages: geometry from billing's dashboard helper, drawn in black on white
+    """Bar charts for the annex and the pages: geometry from the core's chart helper, drawn in black on white
     with the value printed at the end of each bar, so they read without colour."""
     L = _labels()
     ses, a8, req, ben = figures["sessions"], figures["article8"], figures["requests"], figures["beneficiaries"]
