@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from psynet.filters import AnyYesNoSelect
 from psynet.models import OrganisationKind, Psychologist, Zone
 
 from .models import MissionStatus, MissionType, PRIORITY_PLACE_KINDS
@@ -12,8 +13,8 @@ class MissionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MissionStatus.choices)
     mission_type = django_filters.ChoiceFilter(label=_("Mission type"), choices=MissionType.choices)
     place_kind = django_filters.ChoiceFilter(label=_("Place type"), choices=OrganisationKind.choices)
-    priority = django_filters.BooleanFilter(label=_("Priority places only"), method="filter_priority",
-                                            widget=django_filters.widgets.BooleanWidget())
+    priority = django_filters.BooleanFilter(label=_("Priority place"), method="filter_priority",
+                                            widget=AnyYesNoSelect)
     zone = django_filters.ModelChoiceFilter(label=_("Zone"), queryset=Zone.objects.none())
     psychologist = django_filters.ModelChoiceFilter(label=_("Psychologist"), queryset=Psychologist.objects.none())
     year = django_filters.NumberFilter(label=_("Year"))

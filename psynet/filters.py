@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import AgeGroup, Employment, Function, Role, Zone
 
 
+class AnyYesNoSelect(forms.Select):
+    """A yes/no filter whose empty choice reads like the other filters' ("Any"), not "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+
 class PsychologistFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or INAMI number"), method="filter_text")
     function = django_filters.ChoiceFilter(label=_("Function"), choices=Function.choices, method="filter_function")
@@ -37,7 +44,7 @@ class PsychologistFilter(django_filters.FilterSet):
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or e-mail"), method="filter_text")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
-    is_active = django_filters.BooleanFilter(label=_("Active"), widget=forms.NullBooleanSelect)
+    is_active = django_filters.BooleanFilter(label=_("Active"), widget=AnyYesNoSelect)
 
     def filter_text(self, qs, name, value):
         return qs.filter(Q(user__last_name__icontains=value) | Q(user__first_name__icontains=value)

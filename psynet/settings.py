@@ -121,6 +121,7 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch"))]
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")  # the empty choice of every list filter
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "psynet_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
