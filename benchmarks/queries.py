@@ -5,29 +5,46 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-PAGES = ["/", "/network/zones/", "/network/members/", "/network/psychologists/", "/network/organisations/",
-         "/network/audit/", "/network/members/invite/", "/network/zones/new/"]
+from pages import PAGES  # noqa: E402  (the same pages as the latency table, with who opens them)
+
+AUTHENTICATED = [(label, path, who) for label, path, who in PAGES if who and "?" not in path]
 
 
-def measure(label):
+def clients():
+    """A logged-in client per role of the first generated network, its network chosen."""
     from django.conf import settings
 
-    settings.ALLOWED_HOSTS = ["*"]
-    email, network = scale_coordinator()
-    client = Client()
-    from psynet.models import User
+    from psynet.models import Convention, Membership, Network, Zone
 
-    client.force_login(User.objects.get(email=email))
-    session = client.session
-    session["active_network_id"] = network.pk
-    session.save()
+    settings.ALLOWED_HOSTS = ["*"]
+    network = Network.objects.get(code="SCALEA01")
+    out = {}
+    for m in Membership.objects.filter(network=network, is_active=True).select_related("user").order_by("pk"):
+        if m.role in out:
+            continue
+        client = Client()
+        client.force_login(m.user)
+        session = client.session
+        session["active_network_id"] = network.pk
+        session.save()
+        out[m.role] = client
+    ids = {
+        "zone": Zone.objects.filter(network=network).order_by("pk").values_list("pk", flat=True).first(),
+        "member": Membership.objects.filter(network=network).order_by("pk").values_list("pk", flat=True).last(),
+        "psychologist": Convention.objects.filter(network=network).order_by("pk")
+        .values_list("psychologist_id", flat=True).first(),
+    }
+    return out, ids
+
+
+def measure(by_role, ids):
     counts = {}
-    for path in PAGES:  # warm-up: per-process and shared caches (content types, memberships) filled
-        client.get(path)
-    for path in PAGES:
+    for _label, path, who in AUTHENTICATED:  # warm-up: per-process and shared caches filled
+        by_role[who].get(path.format(**ids))
+    for label, path, who in AUTHENTICATED:
         with CaptureQueriesContext(connection) as ctx:
-            status = client.get(path).status_code
-        counts[path] = (status, len(ctx.captured_queries))
+            status = by_role[who].get(path.format(**ids)).status_code
+        counts[label] = (status, len(ctx.captured_queries))
     return counts
 
 
@@ -36,8 +53,10 @@ def grow_tenfold():
     audit entries (added, never deleted: the benchmark database is rebuilt by each `make bench`)."""
     import datetime as dt
 
-    from psynet.audit import log_action
-    from psynet.models import Convention, Membership, Organisation, Psychologist, Role, User, Zone
+    from psynet.audit import audit_entry
+    from psynet.models import (
+        AuditEntry, Convention, Membership, Organisation, Psychologist, Role, User, Zone,
+    )
 
     email, network = scale_coordinator()
     n_psy = Convention.objects.filter(network=network).count() * 9
@@ -52,18 +71,32 @@ def grow_tenfold():
     Membership.objects.bulk_create([Membership(user=u, network=network, role=Role.COMMITTEE_MEMBER) for u in users])
     for i in range(Zone.objects.filter(network=network).count() * 9):
         Zone.objects.create(network=network, name=f"Zone x{i}")
-    Organisation.objects.bulk_create([Organisation(network=network, name=f"Org {i}", kind="school")
-                                      for i in range(500)])
-    members = list(Membership.objects.filter(network=network)[:50])
-    for i in range(2000):
-        log_action(members[i % len(members)], "bench.grow", by=None, after={"i": i})
+    Organisation.objects.bulk_create([
+        Organisation(network=network, name=f"Org {i}", kind="school")
+        for i in range(Organisation.objects.filter(network=network).count() * 9)])
+    members = list(Membership.objects.filter(network=network).select_related("network")[:50])
+    n_entries = AuditEntry.objects.filter(network=network).count() * 9
+    AuditEntry.objects.bulk_create([audit_entry(members[i % len(members)], "bench.grow", after={"i": i})
+                                    for i in range(n_entries)], batch_size=5000)
+
+
+def volumes():
+    from psynet.models import AuditEntry, Convention, Membership, Organisation, Zone
+
+    _email, network = scale_coordinator()
+    return (f"{Convention.objects.filter(network=network).count()} psychologists with a convention, "
+            f"{Membership.objects.filter(network=network).count()} members, {Zone.objects.filter(network=network).count()}"
+            f" zones, {Organisation.objects.filter(network=network).count()} organisations, "
+            f"{AuditEntry.objects.filter(network=network).count()} audit entries")
 
 
 if __name__ == "__main__":
-    base = measure("1x")
+    by_role, ids = clients()
+    base, before = measure(by_role, ids), volumes()
     grow_tenfold()
-    big = measure("10x")
-    print("\nQueries per page (national scale → ten times the data)")
-    print(f"{'page':32} {'status':>6} {'1x':>5} {'10x':>5}")
-    for path in PAGES:
-        print(f"{path:32} {base[path][0]:>6} {base[path][1]:>5} {big[path][1]:>5}")
+    big, after = measure(by_role, ids), volumes()
+    print("\nQueries per page (national scale → ten times the data of the measured network)")
+    print(f"1x: {before}\n10x: {after}")
+    print(f"{'page':40} {'status':>6} {'1x':>5} {'10x':>5}")
+    for label, _path, _who in AUTHENTICATED:
+        print(f"{label:40} {base[label][0]:>6} {base[label][1]:>5} {big[label][1]:>5}")

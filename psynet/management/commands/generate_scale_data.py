@@ -1,5 +1,6 @@
 """National-scale generated data for benchmarks: 32 networks (12 children/adolescents on the provinces and
-Brussels, 20 adults) with their zones over the 581 municipalities, 4,000 psychologists, 600 users.
+Brussels, 20 adults) with their zones over the 581 municipalities, 4,000 psychologists, 600 users, 150 partner
+organisations per network and two years of audit trail (3,000 entries per network).
 Domain apps extend it through builders registered with ``psynet.scale.register_scale``.
 Meant for a dedicated benchmark database: when generated data is already there, nothing is done."""
 import datetime as dt
@@ -11,8 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from psynet.audit import audit_entry
 from psynet.models import (
-    Convention, Membership, Municipality, Network, NetworkKind, Psychologist, Role, User, Zone,
+    AuditEntry, Convention, Membership, Municipality, Network, NetworkKind, Organisation, OrganisationKind,
+    Psychologist, Role, User, Zone,
 )
 from psynet.scale import run_scale_builders
 
@@ -25,9 +28,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--psychologists", type=int, default=4000)
         parser.add_argument("--users", type=int, default=600)
+        parser.add_argument("--organisations", type=int, default=150, help="per network")
+        parser.add_argument("--audit-entries", type=int, default=3000, help="per network")
         parser.add_argument("--seed", type=int, default=32)
 
-    def handle(self, *args, psychologists, users, seed, **options):
+    def handle(self, *args, psychologists, users, organisations, audit_entries, seed, **options):
         rng = random.Random(seed)
         if Municipality.objects.count() < 581:
             call_command("import_municipalities", stdout=self.stdout)
@@ -38,6 +43,8 @@ class Command(BaseCommand):
             networks = self.networks(rng)
             self.users(rng, networks, users)
             self.psychologists(rng, networks, psychologists)
+            self.organisations(rng, networks, organisations)
+            self.audit_trail(rng, networks, audit_entries)
         run_scale_builders(networks=networks, rng=rng, stdout=self.stdout)
         self.stdout.write(f"generated {len(networks)} networks, {users} users, {psychologists} psychologists")
 
@@ -106,3 +113,48 @@ class Command(BaseCommand):
                 age_groups=["children"] if network.kind == NetworkKind.CHILDREN else ["adults"],
                 article8_hours_per_year=rng.choice([0, 40, 80, 120])))
         Convention.objects.bulk_create(conventions)
+
+    def organisations(self, rng, networks, per_network):
+        kinds = list(OrganisationKind.values)
+        rows = []
+        for network in networks:
+            area = list(Municipality.objects.filter(zones__network=network).distinct())
+            for i in range(per_network):
+                municipality = rng.choice(area) if area else None
+                rows.append(Organisation(
+                    network=network, name=f"Partenaire {network.code} {i:04d}", kind=rng.choice(kinds),
+                    municipality=municipality, address=f"Rue de l'Exemple {i + 1}",
+                    email=f"partenaire{i}@{network.code.lower()}.scale.example"))
+        Organisation.objects.bulk_create(rows, batch_size=2000)
+
+    def audit_trail(self, rng, networks, per_network):
+        """Two years of the core's audit actions (members invited and changed, zones, psychologists,
+        organisations), spread over time, as the network coordinator's audit page reads them."""
+        now = dt.datetime.now(dt.timezone.utc)
+        entries = []
+        for network in networks:
+            members = list(Membership.objects.filter(network=network).select_related("user", "network"))
+            actors = [m.user for m in members if m.role == Role.NETWORK_COORDINATOR] or [None]
+            zones = list(Zone.objects.filter(network=network).select_related("network"))
+            organisations = list(Organisation.objects.filter(network=network).select_related("network")[:200])
+            for i in range(per_network):
+                by = rng.choice(actors)
+                kind = rng.random()
+                if kind < 0.4 and members:
+                    member = rng.choice(members)
+                    entry = audit_entry(member, "psynet.membership.updated", by=by,
+                                        before={"role": Role.COMMITTEE_MEMBER}, after={"role": member.role})
+                elif kind < 0.55 and members:
+                    member = rng.choice(members)
+                    entry = audit_entry(member, "psynet.membership.created", by=by,
+                                        after={"email": member.user.email, "role": member.role})
+                elif kind < 0.7 and zones:
+                    entry = audit_entry(rng.choice(zones), "psynet.zone.updated", by=by,
+                                        before={"municipalities": [1]}, after={"municipalities": [1, 2]})
+                else:
+                    organisation = rng.choice(organisations)
+                    entry = audit_entry(organisation, "psynet.organisation.saved", by=by,
+                                        after={"name": organisation.name, "kind": organisation.kind})
+                entry.at = now - dt.timedelta(minutes=rng.randint(1, 2 * 365 * 24 * 60))
+                entries.append(entry)
+        AuditEntry.objects.bulk_create(entries, batch_size=5000)
