@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 
 from psynet.models import Network, User
 
@@ -229,6 +230,9 @@ def build(stdout=None):
         report.refresh_from_db()
         if report.status == Status.SUBMITTED:
             services.report_validate(report=report, committee_date=COMMITTEE_DATE, by=committee)
+            # Demo only: recorded as validated on the evening of the committee meeting, not on the day of seeding.
+            evening = timezone.make_aware(dt.datetime.combine(COMMITTEE_DATE, dt.time(18, 30)))
+            AnnualReport.objects.filter(pk=report.pk).update(validated_at=evening)
     if rsk:
         coordinator, local = _user("coordinator@rsk.example"), _user("local@rsk.example")
         report = AnnualReport.objects.filter(network=rsk, year=2024).first() or services.report_create(

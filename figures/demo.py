@@ -145,7 +145,9 @@ def _insert_into_frozen_demo_report(report, by):
         answer.save()
         AnswerRevision.objects.create(answer=answer, version=answer.version, value=answer.value, by=by, at=now)
     if not FiguresSnapshot.objects.filter(report=report).exists():
-        services.snapshot_take(report=report, by=by)
+        snapshot = services.snapshot_take(report=report, by=by)
+        if report.validated_at:  # frozen with the validation, as it would have been
+            FiguresSnapshot.objects.filter(pk=snapshot.pk).update(taken_at=report.validated_at)
 
 
 def build(stdout=None):
