@@ -22,7 +22,8 @@ PRIORITY_LABELS = {
 
 # Which tables each template question that asks for figures receives ("insert the year's figures").
 QUESTION_TABLES = {
-    "target_outreach_a": ["requests_place", "requests_zone", "agreements_place", "agreements_modality"],
+    "target_outreach_a": ["requests_place", "requests_zone", "requests_outcome", "agreements_place",
+                          "agreements_modality"],
     "target_gps_b": ["article8_priority"],
     "target_schools_b": ["article8_priority"],
     "target_youth_aid_b": ["article8_priority"],
@@ -104,10 +105,15 @@ def build_tables(figures):
         note=_("Share first contacted within 10 working days: %(share)s") % {"share": _pct(
             req["contacted_within_share"])})
     t["requests_zone"] = Table(
-        "requests_zone", _("Collaboration requests %(year)s by zone and outcome") % {"year": year},
-        [_("Zone or outcome"), _("Requests")],
-        [[k, _n(v)] for k, v in req["by_zone"].items()]
-        + [[_label(L["outcome"], k), _n(v)] for k, v in req["by_outcome"].items()])
+        "requests_zone", _("Collaboration requests %(year)s by zone") % {"year": year},
+        [_("Zone"), _("Requests")],
+        [[k, _n(v)] for k, v in req["by_zone"].items()],
+        note=_("A request from a place on the border of two zones counts in each."))
+    t["requests_outcome"] = Table(
+        "requests_outcome", _("Collaboration requests %(year)s by outcome") % {"year": year},
+        [_("Outcome"), _("Requests")],
+        [[_label(L["outcome"], k), _n(v)] for k, v in req["by_outcome"].items()]
+        + [[_("Total"), _n(req["total"])]])
     t["agreements_place"] = Table(
         "agreements_place", _("Tripartite agreements in force in %(year)s by type of place") % {"year": year},
         [_("Type of place"), _("Agreements")],

@@ -478,6 +478,13 @@ UPLOAD_TYPES = {
 UPLOAD_TYPE_NAMES = "PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS"
 
 
+def _moment_of(day):
+    """Now when ``day`` is today, else noon (local time) on that day."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
+
+
 @transaction.atomic
 def partnership_request_record_contact(*, partnership_request, contact_on, channel, summary, by):
     """A contact with the partner; the first one moves the request to "contacted" (assigning the coordinator
@@ -491,6 +498,8 @@ def partnership_request_record_contact(*, partnership_request, contact_on, chann
         raise PartnershipError(_("Route the request to a zone first."))
     if contact_on > timezone.localdate():
         raise PartnershipError(_("The contact date cannot be in the future."))
+    if contact_on < timezone.localtime(partnership_request.received_at).date():
+        raise PartnershipError(_("The contact date cannot be before the request was received."))
     if partnership_request.status == Status.RECEIVED:
         partnership_request.assigned_to = by
         partnership_request.assigned_at = timezone.now()
@@ -500,7 +509,8 @@ def partnership_request_record_contact(*, partnership_request, contact_on, chann
                                         author_label=str(by), body=summary.strip(), contact_on=contact_on,
                                         channel=channel)
     if partnership_request.status == Status.ASSIGNED:
-        partnership_request.contacted_at = timezone.now()
+        # The first contact counts from the day it took place (recorded later, it still meets the deadline).
+        partnership_request.contacted_at = _moment_of(contact_on)
         _transition(partnership_request, to=Status.CONTACTED, by=by, fields=["contacted_at"],
                     extra={"contact_on": str(contact_on), "channel": channel})
     else:

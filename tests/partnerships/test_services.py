@@ -86,6 +86,31 @@ def test_contact_date_in_the_future_is_refused(psynam):
                                                     by=psynam["rsn_nc"])
 
 
+def test_contact_recorded_days_later_counts_from_the_day_it_took_place(psynam):
+    """A call made within the 10 working days but written into the portal after the deadline meets it."""
+    received = timezone.now() - dt.timedelta(days=30)
+    req = submit(psynam, now=received)
+    called_on = timezone.localtime(received).date() + dt.timedelta(days=2)
+    services.partnership_request_record_contact(partnership_request=req, contact_on=called_on, channel="phone",
+                                                summary="Appel", by=psynam["rsn_lc_west"])
+    req.refresh_from_db()
+    assert timezone.localtime(req.contacted_at).date() == called_on <= req.due_on
+    services.partnership_request_record_contact(partnership_request=req, contact_on=timezone.localdate(),
+                                                channel="email", summary="Relance", by=psynam["rsn_lc_west"])
+    req.refresh_from_db()
+    assert timezone.localtime(req.contacted_at).date() == called_on  # the first contact stays the first
+
+
+def test_contact_date_before_the_request_is_refused(psynam):
+    req = submit(psynam)
+    with pytest.raises(services.PartnershipError, match="before the request was received"):
+        services.partnership_request_record_contact(
+            partnership_request=req, channel="phone", summary="x", by=psynam["rsn_nc"],
+            contact_on=timezone.localtime(req.received_at).date() - dt.timedelta(days=1))
+    req.refresh_from_db()
+    assert req.status == Status.RECEIVED and req.contacted_at is None and not req.events.exists()
+
+
 def test_local_coordinator_of_another_zone_cannot_act(psynam):
     req = submit(psynam, municipality="gembloux")  # zone Ouest only
     with pytest.raises(PermissionDenied):
