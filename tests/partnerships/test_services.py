@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partnerships import services
 from partnerships.choices import Outcome, Status
@@ -103,7 +103,7 @@ def test_contact_recorded_days_later_counts_from_the_day_it_took_place(psynam):
 
 def test_contact_date_before_the_request_is_refused(psynam):
     req = submit(psynam)
-    with pytest.raises(services.PartnershipError, match="before the request was received"):
+    with translation.override("en"), pytest.raises(services.PartnershipError, match="before the request was received"):
         services.partnership_request_record_contact(
             partnership_request=req, channel="phone", summary="x", by=psynam["rsn_nc"],
             contact_on=timezone.localtime(req.received_at).date() - dt.timedelta(days=1))
