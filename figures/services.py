@@ -163,8 +163,9 @@ def snapshot_for_validation(*, report, by):
 
 
 def figures_insert(*, report, question_code, expected_version, by):
-    """Append the question's figure tables to its answer, through annual_reports' answer_save (same version
-    check, same history and audit). Refused on a frozen report or a question that does not ask for figures."""
+    """Put the question's figure tables into its answer (added at the end, or updated where an earlier insertion
+    left them), through annual_reports' answer_save (same version check, same history and audit). Refused on a
+    frozen report or a question that does not ask for figures."""
     from annual_reports import services as report_services
 
     permissions.require(by, "report.edit", report)
@@ -178,14 +179,13 @@ def figures_insert(*, report, question_code, expected_version, by):
     figures = selectors.network_year_figures(report.network, report.year)
     if not figures["has_data"]:
         raise NoFigures(report.year)
-    text = tables.markdown(tables.tables_for_question(question, figures))
-    if not text:
+    question_tables = tables.tables_for_question(question, figures)
+    if not question_tables:
         raise FiguresError(_("The portal holds no figures for this question."))
     from annual_reports.selectors import answers_of
 
     current = answers_of(report, [question_code]).get(question_code)
-    value = (current.value or "").rstrip() if current else ""
-    value = f"{value}\n\n{text}" if value else text
+    value = tables.merge_into(current.value if current else "", question_tables)
     with transaction.atomic():
         answer = report_services.answer_save(report=report, question_code=question_code, value=value,
                                              expected_version=expected_version, by=by)

@@ -2,6 +2,7 @@
 
 Tables are built from the plain figures dict at render time, in the active language: a snapshot stores codes
 and numbers only, so the same frozen figures print in French or Dutch."""
+import re
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
@@ -49,6 +50,10 @@ class Table:
     headers: list
     rows: list = field(default_factory=list)
     note: str = ""
+
+    @property
+    def is_empty(self):
+        return is_empty(self)
 
 
 def _n(value, decimals=0):
@@ -227,12 +232,44 @@ def tables_for_question(question, figures):
     return [tables[k] for k in keys]
 
 
+def is_empty(table):
+    """No row, or nothing but zeros in its figures (a total of 0): the table says nothing."""
+    return not any(re.search(r"[1-9]", str(c)) for row in table.rows for c in row[1:])
+
+
+def merge_into(text, tables):
+    """The answer ``text`` with the tables inserted: a table already in it (found by its bold title line, as
+    inserted before) is replaced where it stands with today's figures, with its note; the others are added at the
+    end. The coordinator's own paragraphs are left as they are."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", (text or "").strip()) if p.strip()]
+    appended = []
+    for table in tables:
+        block = markdown([table]).split("\n\n")
+        title = f"**{table.title}**"
+        if title not in [p.strip() for p in paragraphs]:
+            appended.extend(block)
+            continue
+        start = [p.strip() for p in paragraphs].index(title)
+        end = start + 1
+        if end < len(paragraphs) and (paragraphs[end].lstrip().startswith("|")
+                                      or paragraphs[end].strip() == _("Nothing recorded in the portal.")):
+            end += 1
+            if table.note and end < len(paragraphs) and not paragraphs[end].lstrip().startswith(("|", "**")):
+                end += 1  # the table's note, written with the figures of the last insertion
+        paragraphs[start:end] = block
+    return "\n\n".join(paragraphs + appended).strip()
+
+
 def markdown(tables):
     """Plain-text/Markdown tables, readable as typed text and editable by the coordinator."""
     out = []
     for table in tables:
         out.append(f"**{table.title}**")
         out.append("")
+        if table.is_empty:
+            out.append(_("Nothing recorded in the portal."))
+            out.append("")
+            continue
         out.append("| " + " | ".join(table.headers) + " |")
         out.append("|" + "|".join(["---"] + ["---:"] * (len(table.headers) - 1)) + "|")
         for row in table.rows:

@@ -101,6 +101,35 @@ def test_insert_appends_the_table_through_answer_save(client, fixed, report_a, c
     assert AuditEntry.objects.filter(action="figures.inserted").exists()
 
 
+def test_inserting_again_updates_the_tables_in_place_and_keeps_the_coordinators_text(
+        fixed, report_a, coordinator_a, network_a):
+    Answer.objects.create(report=report_a, question_code="finance_billing_a", value="Notre texte.", version=1)
+    first = services.figures_insert(report=report_a, question_code="finance_billing_a", expected_version=1,
+                                    by=coordinator_a)
+    edited = first.value + "\n\nNotre commentaire sur ces chiffres."
+    answer = report_services.answer_save(report=report_a, question_code="finance_billing_a", value=edited,
+                                         expected_version=first.version, by=coordinator_a)
+    OperatingCost.objects.create(network=network_a, year=2024, date=dt.date(2024, 12, 1), amount=Decimal("49.50"),
+                                 purpose="Frais de décembre")
+    second = services.figures_insert(report=report_a, question_code="finance_billing_a",
+                                     expected_version=answer.version, by=coordinator_a)
+    assert second.value.startswith("Notre texte.")
+    assert second.value.endswith("Notre commentaire sur ces chiffres.")  # the tables stayed before it
+    assert "400,00" in second.value and "350,50" not in second.value
+    titles = [line for line in second.value.splitlines() if line.startswith("**")]
+    assert len(titles) == len(set(titles)) > 0  # each table once, not appended a second time
+
+
+def test_a_table_without_figures_says_so_instead_of_an_empty_grid(report_a):
+    from figures import tables
+
+    figures = selectors.network_year_figures(report_a.network, 2024)
+    empty = tables.build_tables(figures)["agreements_modality"]
+    assert empty.is_empty
+    text = tables.markdown([empty])
+    assert "|" not in text and str(empty.title) in text
+
+
 def test_insert_with_a_stale_version_is_a_conflict_and_changes_nothing(client, fixed, report_a, coordinator_a):
     Answer.objects.create(report=report_a, question_code="finance_billing_a", value="Texte.", version=3)
     client.force_login(coordinator_a)
