@@ -1,7 +1,7 @@
 """Thin views: permission → form → service → redirect/render. Reports come from selectors.reports_in(network),
 so another network's report is a 404; the wrong role a 403 (network_view / services)."""
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psynet import permissions
+from psynet.downloads import private_file
 from psynet.views import network_view
 
 from . import selectors, services
@@ -393,10 +394,8 @@ def report_send(request, pk):
 def sent_pdf_download(request, pk):
     report = _report(request, pk)
     permissions.require(request.user, "report.export", report)
-    if not report.sent_pdf:
-        raise Http404
-    return FileResponse(report.sent_pdf.open("rb"), as_attachment=True,
-                        filename=f"{report.network.code}-{report.year}-sent.pdf", content_type="application/pdf")
+    return private_file(report.sent_pdf, filename=f"{report.network.code}-{report.year}-sent.pdf",
+                        content_type="application/pdf")
 
 
 @network_view("report.assign")
@@ -441,10 +440,7 @@ def annex_upload(request, pk):
 def annex_download(request, pk, annex_pk):
     report = _report(request, pk)
     annex = get_object_or_404(selectors.annexes_of(report), pk=annex_pk)
-    response = FileResponse(annex.file.open("rb"), as_attachment=True, filename=annex.original_name,
-                            content_type=annex.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(annex.file, filename=annex.original_name, content_type=annex.content_type)
 
 
 @network_view("report.edit")
@@ -491,5 +487,5 @@ def export_status(request, pk, export_pk):
 def export_download(request, pk, export_pk):
     report = _report(request, pk)
     export = get_object_or_404(report.exports.all(), pk=export_pk, status=ExportStatus.READY)
-    return FileResponse(export.file.open("rb"), as_attachment=True, content_type="application/pdf",
+    return private_file(export.file, content_type="application/pdf",
                         filename=f"{report.network.code}-{report.year}-{export.language}.pdf")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("thanks/", views.thanks, name="thanks"),
     path("follow/<str:token>/", views.follow, name="follow"),
     path("follow/<str:token>/message/", views.follow_message, name="follow_message"),
+    path("follow/<str:token>/documents/<int:doc_pk>/", views.follow_document, name="follow_document"),
     path("<str:code>/", views.application_form, name="form"),
 ]

@@ -8,7 +8,7 @@ import logging
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnerships import ratelimit
 from partnerships.public_views import _private, rate_limited
+from psynet.downloads import private_file
 from psynet.models import Network
 
 from . import selectors, services
@@ -109,6 +110,13 @@ def _follow_page(request, application, token, form=None, status=200):
 @require_GET
 def follow(request, token):
     return _follow_page(request, _by_token(token), token)
+
+
+@require_GET
+def follow_document(request, token, doc_pk):
+    """The applicant's own documents (sent with the form or added later), through their private link only."""
+    document = get_object_or_404(_by_token(token).documents.all(), pk=doc_pk)
+    return private_file(document.file, filename=document.file_name, content_type=document.file_type)
 
 
 @require_POST

@@ -5,7 +5,7 @@ import time
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psynet import permissions
+from psynet.downloads import private_file
 from psynet.models import Organisation, Psychologist, Role
 from psynet.selectors import audit_for, psychologists_in
 from psynet.views import _page, network_view
@@ -108,11 +109,7 @@ def application_detail(request, pk):
 def document_file(request, pk, doc_pk):
     application = _application(request, pk)
     document = get_object_or_404(application.documents.all(), pk=doc_pk)
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file_name,
-                            content_type=document.file_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(document.file, filename=document.file_name, content_type=document.file_type)
 
 
 def _step(request, pk, *, action, form_class, title, run, form_kwargs=None):

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psynet import permissions
+from psynet.downloads import private_file
 from psynet.models import Network
 from psynet.views import _page, network_view
 
@@ -249,8 +250,9 @@ def _federal_report(request, pk):
 def _overview_stamp(year):
     """Changes whenever a report of the year changes (status, validation: the snapshot is taken then) or a
     network is added: two index-only aggregates instead of the overview's queries."""
-    from annual_reports.models import AnnualReport
     from django.db.models import Count, Max
+
+    from annual_reports.models import AnnualReport
 
     reports = AnnualReport.objects.filter(year=year).aggregate(m=Max("updated_at"), n=Count("pk"))
     networks = Network.objects.aggregate(m=Max("pk"), n=Count("pk"))
@@ -307,7 +309,7 @@ def federal_report_pdf(request, pk):
     if refused:
         return refused
     if report.sent_pdf:
-        return FileResponse(report.sent_pdf.open("rb"), content_type="application/pdf",
+        return private_file(report.sent_pdf, content_type="application/pdf", inline=True,
                             filename=f"{report.network.code}-{report.year}.pdf")
     from annual_reports.pdf import render as render_pdf
 

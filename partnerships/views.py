@@ -8,16 +8,17 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psynet import permissions as core
+from psynet.downloads import private_file
 from psynet.models import Role, Zone
 from psynet.views import network_view
 
@@ -384,17 +385,7 @@ def request_new_link(request, pk):
 
 
 def file_response(event):
-    if not event.file:
-        raise Http404
-    try:
-        handle = event.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=event.file_name or "file",
-                            content_type=event.file_type or "application/octet-stream")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(event.file, filename=event.file_name or "file", content_type=event.file_type)
 
 
 @network_view("partnership.view")
@@ -674,16 +665,7 @@ def agreement_terminate(request, pk):
 
 
 def pdf_response(agreement):
-    if not agreement.pdf:
-        raise Http404
-    try:
-        handle = agreement.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=f"{agreement.reference}.pdf",
-                            content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(agreement.pdf, filename=f"{agreement.reference}.pdf", content_type="application/pdf")
 
 
 @network_view("agreement.view")

@@ -85,6 +85,37 @@ def test_wrong_or_expired_token_is_404(client, network_a):
     assert not ApplicantMessage.objects.exists()
 
 
+def test_the_applicant_downloads_their_own_documents_by_their_link_only(client, network_a):
+    from django.core.files.base import ContentFile
+
+    from care_offer.models import ApplicationDocument
+
+    from .factories import PDF
+
+    mine = ProviderApplicationFactory(network=network_a)
+    other = ProviderApplicationFactory(network=network_a, email="zoe@other.example")
+    documents = {}
+    for application in (mine, other):
+        d = ApplicationDocument(application=application, kind="diploma", file_name=f"{application.pk}.pdf",
+                                file_type="application/pdf", file_size=len(PDF))
+        d.file.save("d.pdf", ContentFile(PDF), save=True)
+        documents[application.pk] = d
+    raw = services.application_link_create(application=mine)
+    page = client.get(reverse("apply:follow", args=[raw])).content.decode()
+    url = reverse("apply:follow_document", args=[raw, documents[mine.pk].pk])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Cache-Control"] == "private, no-store" and response["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in response["Content-Disposition"]
+    # another applicant's document through my link, or mine through a wrong or expired link: 404
+    assert client.get(reverse("apply:follow_document", args=[raw, documents[other.pk].pk])).status_code == 404
+    assert client.get(reverse("apply:follow_document", args=[raw[:-2] + "xx", documents[mine.pk].pk])
+                      ).status_code == 404
+    ApplicationLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get(url).status_code == 404
+
+
 def test_the_page_shows_no_other_applicants_data(client, network_a):
     mine = ProviderApplicationFactory(network=network_a, first_name="Claire", last_name="Mienne")
     other = ProviderApplicationFactory(network=network_a, first_name="Zoé", last_name="Autrui",

@@ -39,6 +39,7 @@ EXPECTATIONS = {
     "apply:form": ("care_apply_network", PUBLIC),
     "apply:follow": ("care_follow", PUBLIC),
     "apply:follow_message": ("care_follow", "post-only"),
+    "apply:follow_document": ("care_follow_document", PUBLIC),
 }
 
 
@@ -61,11 +62,13 @@ def build_objects(network_a, role_users):
                                    file_type="application/pdf", file_size=len(PDF))
     document.file.save("d.pdf", ContentFile(PDF), save=True)
     item = services.onboarding_items(network_a)[0]
+    token = services.application_link_create(application=application)
     return {
         "care_application": application, "care_document": {"pk": application.pk, "doc_pk": document.pk},
         "care_onboarding": {"pk": application.pk, "item_pk": item.pk},
         "care_onboarding_item": item,
-        "care_follow": {"token": services.application_link_create(application=application)},
+        "care_follow": {"token": token},
+        "care_follow_document": {"token": token, "doc_pk": document.pk},
         "care_co_facilitator": CoFacilitatorFactory(network=network_a),
         "care_priority": PriorityFactory(network=network_a),
         "care_organisation": OrganisationFactory(network=network_a),
