@@ -16,6 +16,9 @@ from .loader import load_rules
 DEMO_IMPORT = os.path.join(os.path.dirname(__file__), "data", "demo_import.csv")
 HEADER = ["national_number", "session_date", "psychologist_inami", "function", "format", "setting", "bim",
           "group_ref", "fee_variant"]
+# The demo networks' sessions carry the optional care-path column: a few patients and two groups are within the
+# eating-disorder care path.
+PATH_HEADER = HEADER + ["eating_disorder_path"]
 
 
 def niss(birth, counter):
@@ -43,7 +46,7 @@ def _rows_for(network, psychologists, rng, today, patients=350):
             if day >= today:
                 break
             rows.append([number, day.isoformat(), psychologist.inami_number, function, "individual",
-                         rng.choice(settings), bim, "", ""])
+                         rng.choice(settings), bim, "", "", "yes" if p % 25 == 3 else "no"])
             day += timedelta(days=rng.choice([7, 7, 14, 21]))
     for g in range(12):
         day = today - timedelta(days=rng.randint(10, 350))
@@ -52,14 +55,14 @@ def _rows_for(network, psychologists, rng, today, patients=350):
             birth = _birth(rng, today, 16 if not youth else 8, 23 if youth else 70)
             rows.append([niss(birth, 900 + (g * 9 + k) % 90), day.isoformat(), psychologist.inami_number, "F2",
                          "group", rng.choice(["practice", "outreach"]), "no", f"DEMO-{network.code}-{g}",
-                         rng.choice(["326", "400"])])
+                         rng.choice(["326", "400"]), "yes" if g in (2, 7) else "no"])
     return rows
 
 
-def _csv_bytes(rows):
+def _csv_bytes(rows, header=HEADER):
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
 
@@ -86,7 +89,7 @@ def build(stdout=None):
         rng = random.Random(f"billing-{code}")
         rows = _rows_for(network, psychologists, rng, today)
         _demo_assessments(network, rows, psychologists)
-        _report, counts = run_import(network=network, data=_csv_bytes(rows), actor_label="demo")
+        _report, counts = run_import(network=network, data=_csv_bytes(rows, PATH_HEADER), actor_label="demo")
         if stdout:
             stdout.write(f"billing demo {code}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         _community_sessions(network, psychologists, today)

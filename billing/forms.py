@@ -61,6 +61,10 @@ class SessionForm(_NetworkForm):
     setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
     place = forms.ModelChoiceField(label=_("Partner place (outreaching)"), queryset=None, required=False)
     is_bim = forms.BooleanField(label=_("Increased reimbursement (BIM) on that date"), required=False)
+    eating_disorder_path = forms.BooleanField(
+        label=_("Within the eating-disorder care path"), required=False,
+        help_text=_("The patient is followed in the network's care path for eating disorders (counted for the "
+                    "annual report)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +88,10 @@ class GroupSessionForm(_NetworkForm):
         help_text=_("One national number per line; add “bim” after the number for increased reimbursement. "
                     "Leave empty for an F1 community session."))
     head_count = forms.IntegerField(label=_("Head count (F1 community session)"), min_value=0, required=False)
+    eating_disorder_path = forms.BooleanField(
+        label=_("A group of the eating-disorder care path"), required=False,
+        help_text=_("Its participants are followed in the network's care path for eating disorders (counted for "
+                    "the annual report)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,6 +33,8 @@ from .services import group_session_register, import_key
 
 COLUMNS = ["national_number", "session_date", "psychologist_inami", "function", "format", "setting", "bim",
            "group_ref", "fee_variant"]
+# An optional last column: yes for a session within the eating-disorder care path (a file without it is read as no).
+OPTIONAL_COLUMNS = ["eating_disorder_path"]
 REPORT_COLUMNS = ["row", "status", "rule", "copay_eur", "fee_eur", "message"]
 CHUNK = 2000
 ALL_FUNCTIONS = {f for functions in FUNCTIONS_BY_MODEL.values() for f in functions}
@@ -72,21 +74,22 @@ def parse(data):
     except csv.Error:
         raise ImportRefused(_("The file is not a readable CSV file."))
     header = [h.strip().lower() for h in header]
-    if header != COLUMNS:
+    if header not in (COLUMNS, COLUMNS + OPTIONAL_COLUMNS):
         missing = [c for c in COLUMNS if c not in header]
-        extra = [c for c in header if c not in COLUMNS]
+        extra = [c for c in header if c not in COLUMNS + OPTIONAL_COLUMNS]
         raise ImportRefused(_("Wrong columns. Expected: %(expected)s. Missing: %(missing)s. Unknown: %(extra)s.") % {
             "expected": ",".join(COLUMNS), "missing": ",".join(missing) or "-", "extra": ",".join(extra) or "-"})
+    columns = header
     rows = []
     try:
         for values in reader:
             line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
-            if len(values) != len(COLUMNS):
+            if len(values) != len(columns):
                 raise ImportRefused(_("Line %(line)s has %(count)s columns instead of %(expected)s.") % {
-                    "line": line, "count": len(values), "expected": len(COLUMNS)})
-            rows.append((line, dict(zip(COLUMNS, (v.strip() for v in values)))))
+                    "line": line, "count": len(values), "expected": len(columns)})
+            rows.append((line, dict(zip(columns, (v.strip() for v in values)))))
     except csv.Error as exc:
         raise ImportRefused(_("The CSV file cannot be read near line %(line)s (%(error)s).") % {
             "line": reader.line_num, "error": exc})
@@ -104,18 +107,19 @@ def _date(value):
     raise Refusal("ROW_FORMAT", _("“%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"value": value})
 
 
-def _bool(value):
+def _bool(value, column="bim"):
     value = value.lower()
     if value in ("yes", "oui", "ja", "1", "true"):
         return True
     if value in ("no", "non", "nee", "0", "false", ""):
         return False
-    raise Refusal("ROW_FORMAT", _("bim must be yes or no, not “%(value)s”.") % {"value": value})
+    raise Refusal("ROW_FORMAT", _("%(column)s must be yes or no, not “%(value)s”.") % {"column": column,
+                                                                                        "value": value})
 
 
 class Row:
     __slots__ = ("line", "raw", "day", "number", "psychologist", "function", "format", "setting", "is_bim",
-                 "group_ref", "fee_variant", "result")
+                 "group_ref", "fee_variant", "eating_disorder_path", "result")
 
     def __init__(self, line, raw):
         self.line, self.raw, self.result = line, raw, None
@@ -141,6 +145,7 @@ def _prepare(row, psychologists):
         raise Refusal("ROW_FORMAT", _("Unknown setting “%(value)s”.") % {"value": raw["setting"]})
     row.function, row.format, row.setting = raw["function"], raw["format"], raw["setting"]
     row.is_bim = _bool(raw["bim"])
+    row.eating_disorder_path = _bool(raw.get("eating_disorder_path", ""), column="eating_disorder_path")
     row.group_ref, row.fee_variant = raw["group_ref"], raw["fee_variant"]
     if row.format == Format.GROUP and not row.group_ref:
         raise Refusal("ROW_FORMAT", _("A group row needs a group_ref."))
@@ -314,7 +319,8 @@ def _apply_chunk(chunk, *, network, book, conventions, zones, patients, groups, 
             row.setting, zones.get(row.psychologist.pk), decision.band, decision.age, row.is_bim, decision.is_first,
             decision.copay_rule.pk, decision.copay_eur, decision.fee_rule.pk if decision.fee_rule else None,
             decision.fee_eur, decision.lump_sum_eur, decision.quota_rule.pk,
-            decision.extension.pk if decision.extension else None, key, by.pk if by else None, now))
+            decision.extension.pk if decision.extension else None, key, by.pk if by else None, now,
+            row.eating_disorder_path))
         message = _("lump sum %(amount)s included") % {"amount": decision.lump_sum_eur} if decision.lump_sum_eur else ""
         row.result = ("accepted", decision.quota_rule.code, str(decision.copay_eur),
                       str(decision.fee_eur + decision.lump_sum_eur), message)
@@ -326,7 +332,7 @@ def _apply_chunk(chunk, *, network, book, conventions, zones, patients, groups, 
 SESSION_COLUMNS = ("network_id", "psychologist_id", "patient_id", "date", "model", "function", "format", "setting",
                    "zone_id", "band", "age", "is_bim", "is_first", "copay_rule_id", "copay_eur", "fee_rule_id",
                    "fee_eur", "lump_sum_eur", "quota_rule_id", "extension_id", "import_key", "registered_by_id",
-                   "created_at")
+                   "created_at", "eating_disorder_path")
 
 
 def write_sessions(rows):
@@ -364,7 +370,8 @@ def _apply_group(rows, *, network, book, by, today, history, patients):
                 setting=head.setting, fee_code=fee_code, today=today, book=book, by=by, group_ref=head.group_ref,
                 duration_minutes=book.int_parameter("GROUP_DURATION_MINUTES", head.day),
                 co_facilitator=_("co-facilitator (import)"), participants=[(r.raw["national_number"], r.is_bim)
-                                                                           for r in rows])
+                                                                           for r in rows],
+                eating_disorder_path=any(r.eating_disorder_path for r in rows))
             GroupSession.objects.filter(pk=group.pk).update(import_key=key)
     except Refusal as exc:
         for row in rows:

@@ -253,6 +253,9 @@ class GroupSession(models.Model):
     fee_eur = models.DecimalField(max_digits=8, decimal_places=2)
     head_count = models.PositiveIntegerField(_("head count"), null=True, blank=True)
     group_ref = models.CharField(max_length=60, blank=True)
+    eating_disorder_path = models.BooleanField(
+        _("eating-disorder care path"), default=False, db_default=False,
+        help_text=_("A group of the network's care path for eating disorders (annual report, chapter 3)."))
     import_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                       related_name="+")
@@ -286,6 +289,9 @@ class CareSession(models.Model):
     band = models.CharField(_("age band"), max_length=20, choices=Band.choices)
     age = models.PositiveIntegerField(_("age"))
     is_bim = models.BooleanField(_("increased reimbursement"), default=False)
+    eating_disorder_path = models.BooleanField(
+        _("eating-disorder care path"), default=False, db_default=False,
+        help_text=_("A session of a patient in the network's care path for eating disorders."))
     is_first = models.BooleanField(_("first individual session"), default=False)
     copay_rule = models.ForeignKey(CopayRule, on_delete=models.PROTECT, related_name="+")
     copay_eur = models.DecimalField(_("co-payment"), max_digits=8, decimal_places=2)

@@ -153,7 +153,7 @@ def _check_setting(setting, place, network):
 
 
 def session_register(*, network, psychologist, niss, date, function, setting, is_bim, by=None, place=None,
-                     today=None, book=None):
+                     today=None, book=None, eating_disorder_path=False):
     """Register one individual session after every rule; raise Refusal (rule + allowed date) otherwise.
 
     The race on the last allowed session is closed by locking the patient row, reading the history after the lock
@@ -190,7 +190,7 @@ def session_register(*, network, psychologist, niss, date, function, setting, is
                 is_bim=is_bim, is_first=decision.is_first, copay_rule=decision.copay_rule,
                 copay_eur=decision.copay_eur, fee_rule=decision.fee_rule, fee_eur=decision.fee_eur,
                 lump_sum_eur=decision.lump_sum_eur, quota_rule=decision.quota_rule,
-                extension=decision.extension, registered_by=by,
+                extension=decision.extension, registered_by=by, eating_disorder_path=eating_disorder_path,
                 import_key=import_key(patient.pk, date, psychologist.pk))
             rows = [session]
             if session.pk is None:  # no sequence to draw the id from (SQLite): the row first, for its id
@@ -486,7 +486,7 @@ def import_key(patient_id, date, psychologist_id):
 
 def group_session_register(*, network, psychologist, date, function, setting, fee_code, duration_minutes,
                            participants=(), head_count=None, co_psychologist=None, co_facilitator="", place=None,
-                           by=None, today=None, book=None, group_ref=""):
+                           by=None, today=None, book=None, group_ref="", eating_disorder_path=False):
     """A group session: group rules (size, length, two facilitators), then every participant through the same
     rules as an individual session (format group). All or nothing: one refused participant refuses the group,
     naming the participant's line."""
@@ -528,7 +528,7 @@ def group_session_register(*, network, psychologist, date, function, setting, fe
             co_facilitator=co_facilitator, date=date, model=model, function=function, setting=setting, place=place,
             zone=zone_for(network, place, psychologist), duration_minutes=duration_minutes, fee_rule=fee,
             fee_eur=fee.amount_eur, head_count=head_count if function in GROUP_ONLY_FUNCTIONS else len(patients),
-            group_ref=group_ref, registered_by=by)
+            group_ref=group_ref, registered_by=by, eating_disorder_path=eating_disorder_path)
         rows = []
         for patient, is_bim, line in patients:
             patient = locked[patient.pk]
@@ -549,7 +549,7 @@ def group_session_register(*, network, psychologist, date, function, setting, fe
                 band=decision.band, age=decision.age, is_bim=is_bim, is_first=False, copay_rule=decision.copay_rule,
                 copay_eur=decision.copay_eur, fee_rule=None, fee_eur=0, lump_sum_eur=decision.lump_sum_eur,
                 quota_rule=decision.quota_rule, extension=decision.extension, registered_by=by,
-                import_key=import_key(patient.pk, date, psychologist.pk)))
+                eating_disorder_path=eating_disorder_path, import_key=import_key(patient.pk, date, psychologist.pk)))
         try:
             with transaction.atomic():
                 CareSession.objects.bulk_create(rows)

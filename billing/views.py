@@ -8,13 +8,14 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psynet import permissions
+from psynet.downloads import private_file
 from psynet.views import _page, network_view
 
 from . import dashboard, importer, selectors, services, statements
@@ -119,7 +120,7 @@ def session_create(request):
             session = services.session_register(
                 network=request.network, psychologist=data["psychologist"], niss=data["national_number"],
                 date=data["date"], function=data["function"], setting=data["setting"], place=data.get("place"),
-                is_bim=data["is_bim"], by=request.user)
+                is_bim=data["is_bim"], eating_disorder_path=data["eating_disorder_path"], by=request.user)
         except Refusal as exc:
             refusal = _refuse(form, exc)
         else:
@@ -147,7 +148,7 @@ def group_create(request):
                 fee_code=data["fee_code"], duration_minutes=data["duration_minutes"],
                 participants=data["participants"], head_count=data.get("head_count"),
                 co_psychologist=data.get("co_psychologist"), co_facilitator=data.get("co_facilitator") or "",
-                by=request.user)
+                eating_disorder_path=data["eating_disorder_path"], by=request.user)
         except Refusal as exc:
             refusal = _refuse(form, exc)
         else:
@@ -274,8 +275,7 @@ def statement_download(request, pk, kind):
     if not field:
         raise Http404
     name = f"statement-{statement.psychologist.inami_number}-{statement.month:%Y-%m}.{kind}"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name,
-                        content_type="application/pdf" if kind == "pdf" else "text/csv")
+    return private_file(field, filename=name, content_type="application/pdf" if kind == "pdf" else "text/csv")
 
 
 # ---- import -----------------------------------------------------------------------------------------------
@@ -336,5 +336,4 @@ def import_report(request, pk):
     batch = _import(request, pk)
     if not batch.report:
         raise Http404
-    return FileResponse(batch.report.open("rb"), as_attachment=True, filename=f"import-{batch.pk}-report.csv",
-                        content_type="text/csv")
+    return private_file(batch.report, filename=f"import-{batch.pk}-report.csv", content_type="text/csv")

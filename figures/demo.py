@@ -114,6 +114,7 @@ def _mirror_year(network, year=2024):
             a.save()
     for r in CollaborationRequest.objects.filter(network=network, received_at__year__gt=year):
         zones = list(r.zones.all())
+        original = r.pk
         r.pk, r.access_token_hash, r.access_token_expires_at = None, None, None
         for name in ("received_at", "due_on", "acknowledged_at", "assigned_at", "contacted_at", "needs_analysed_at",
                      "closed_at", "status_changed_at", "consent_at"):
@@ -130,7 +131,39 @@ def _mirror_year(network, year=2024):
             r.closed_at = r.status_changed_at = r.received_at + dt.timedelta(days=42)
         r.save()
         r.zones.set(zones)
+        _mirror_agreements(original, r, days, year)
     return True
+
+
+def _mirror_agreements(original_request_id, request, days, year):
+    """The signed agreements of a mirrored request, copied with their signed text and signatures, dated the same
+    weeks back, and ended at the close of ``year``: in force that year, not in today's lists."""
+    from partnerships.choices import AgreementStatus
+    from partnerships.models import Agreement
+
+    signed = [AgreementStatus.SIGNED, AgreementStatus.ACTIVE, AgreementStatus.ENDED]
+    for agreement in Agreement.objects.filter(request_id=original_request_id, status__in=signed).prefetch_related(
+            "versions__signatures"):
+        versions = list(agreement.versions.all())
+        agreement.pk, agreement.request = None, request
+        agreement.partner_token_hash = agreement.partner_token_expires_at = None
+        for name in ("starts_on", "ends_on", "sent_at", "signed_at", "activated_at", "created_at"):
+            setattr(agreement, name, _shift(getattr(agreement, name), days))
+        if agreement.starts_on.year != year:
+            continue
+        agreement.ends_on = max(agreement.starts_on, min(agreement.ends_on, dt.date(year, 12, 31)))
+        agreement.status = AgreementStatus.ENDED
+        agreement.ended_at = timezone.make_aware(dt.datetime.combine(agreement.ends_on, dt.time(17, 0)))
+        agreement.save()
+        for version in versions:
+            signatures = list(version.signatures.all())
+            version.pk, version.agreement = None, agreement
+            version.created_at, version.sent_at = _shift(version.created_at, days), _shift(version.sent_at, days)
+            version.save()
+            for signature in signatures:
+                signature.pk, signature.version = None, version
+                signature.signed_at = _shift(signature.signed_at, days)
+                signature.save()
 
 
 @transaction.atomic

@@ -263,6 +263,23 @@ def _detainees(network, year):
     return {**row, "group_sessions": groups}
 
 
+def _eating_disorders(network, year):
+    """The eating-disorder care path (chapter 3, "if relevant"): sessions marked as within it, the psychologists
+    engaged in it (who gave them, or co-facilitated one of its groups), its patients, and the group sessions these
+    patients had (report questions d and e). Two queries."""
+    from billing.models import CareSession, GroupSession
+
+    start, end, _a, _b = year_bounds(year)
+    sessions = CareSession.objects.filter(network=network, date__gte=start, date__lte=end, eating_disorder_path=True)
+    row = sessions.aggregate(
+        sessions=Count("pk"), individual_sessions=Count("pk", filter=Q(group__isnull=True)),
+        patients=Count("patient_id", distinct=True), group_sessions=Count("group_id", distinct=True))
+    co = GroupSession.objects.filter(network=network, date__gte=start, date__lte=end, eating_disorder_path=True,
+                                     co_psychologist__isnull=False).values_list("co_psychologist_id").order_by()
+    row["psychologists"] = len(list(sessions.values_list("psychologist_id").order_by().union(co)))
+    return row
+
+
 def _beneficiaries(network, year):
     from billing.models import CareSession
 
@@ -311,6 +328,7 @@ def network_year_figures(network, year, *, today=None):
         "article8": article8,
         "sessions": sessions,
         "detainees": _detainees(network, year),
+        "eating_disorders": _eating_disorders(network, year),
         "beneficiaries": _beneficiaries(network, year),
         "priorities": _priorities(network, year, article8),
         "finance": {

@@ -174,18 +174,24 @@ def figures_insert(*, report, question_code, expected_version, by):
     question = report.template.structure.questions.get(question_code)
     if question is None or not getattr(question, "asks_figures", False):
         raise FiguresError(_("This question does not ask for figures."))
-    if question.kind != "long_text":
-        raise FiguresError(_("Figures can be inserted into text answers only."))
+    if question.kind not in ("long_text", "number"):
+        raise FiguresError(_("Figures can be inserted into text and number answers only."))
     figures = selectors.network_year_figures(report.network, report.year)
     if not figures["has_data"]:
         raise NoFigures(report.year)
-    question_tables = tables.tables_for_question(question, figures)
-    if not question_tables:
-        raise FiguresError(_("The portal holds no figures for this question."))
     from annual_reports.selectors import answers_of
 
-    current = answers_of(report, [question_code]).get(question_code)
-    value = tables.merge_into(current.value if current else "", question_tables)
+    if question.kind == "number":
+        number = tables.number_for_question(question, figures)
+        if number is None:
+            raise FiguresError(_("The portal holds no figures for this question."))
+        value = str(number)
+    else:
+        question_tables = tables.tables_for_question(question, figures)
+        if not question_tables:
+            raise FiguresError(_("The portal holds no figures for this question."))
+        current = answers_of(report, [question_code]).get(question_code)
+        value = tables.merge_into(current.value if current else "", question_tables)
     with transaction.atomic():
         answer = report_services.answer_save(report=report, question_code=question_code, value=value,
                                              expected_version=expected_version, by=by)

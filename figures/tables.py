@@ -30,12 +30,32 @@ QUESTION_TABLES = {
     "target_youth_aid_b": ["article8_priority"],
     "target_beneficiaries_b": ["beneficiaries", "beneficiaries_band"],
     "target_detainees_d": ["detainees"],
+    "target_eating_disorders_d": ["eating_disorders"],
+    "target_eating_disorders_e": ["eating_disorders"],
     "services_group_a": ["sessions_format", "groups"],
     "services_group_b": ["sessions_format", "groups"],
     "services_article8_a": ["article8_priority", "moments"],
     "services_article8_b": ["article8_type", "article8_priority", "article8_contact", "moments", "priorities"],
     "finance_billing_a": ["finance"],
 }
+# Questions answered by one number: "insert the year's figures" writes the number itself.
+QUESTION_NUMBERS = {
+    "target_eating_disorders_d": ("eating_disorders", "psychologists"),
+    "target_eating_disorders_e": ("eating_disorders", "group_sessions"),
+}
+
+
+def number_for_question(question, figures):
+    """The figure that answers a number question, or None when the portal does not compute it."""
+    path = QUESTION_NUMBERS.get(question.code)
+    if path is None:
+        return None
+    value = figures
+    for key in path:
+        value = (value or {}).get(key)
+    return value
+
+
 CHAPTER_TABLES = {
     "target_groups": ["requests_place", "beneficiaries"],
     "services": ["sessions_format", "article8_type"],
@@ -173,6 +193,14 @@ def build_tables(figures):
          [_("Individual sessions in prisons"), _n(det.get("sessions", 0))],
          [_("Detainees seen"), _n(det.get("patients", 0))],
          [_("Group sessions in prisons"), _n(det.get("group_sessions", 0))]])
+    eat = figures.get("eating_disorders") or {}  # absent from snapshots frozen before it was computed
+    t["eating_disorders"] = Table(
+        "eating_disorders", _("Eating-disorder care path %(year)s") % {"year": year}, [_("Figure"), _("Value")],
+        [[_("Psychologists engaged in the care path"), _n(eat.get("psychologists", 0))],
+         [_("Patients in the care path"), _n(eat.get("patients", 0))],
+         [_("Individual sessions"), _n(eat.get("individual_sessions", 0))],
+         [_("Group sessions these patients had"), _n(eat.get("group_sessions", 0))]],
+        note=_("Sessions marked as within the eating-disorder care path when registered or imported."))
     t["beneficiaries"] = Table(
         "beneficiaries", _("Unique beneficiaries %(year)s by zone and age band") % {"year": year},
         [_("Zone"), _("Age band"), _("Beneficiaries"), _("Population"), _("Per 1,000 inhabitants")],

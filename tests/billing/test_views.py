@@ -310,3 +310,42 @@ def test_coordinator_grants_extension_in_the_page(client, book, coordinator_a, a
 def test_home_panel_links_to_billing(client, book, psychologist_user_a, psy):
     client.force_login(psychologist_user_a)
     assert reverse("billing:session_create") in client.get(reverse("home")).content.decode()
+
+
+# ---- the eating-disorder care path ------------------------------------------------------------------------
+
+
+def test_sessions_and_groups_marked_within_the_eating_disorder_care_path(client, book, coordinator_a, psy):
+    client.force_login(coordinator_a)
+    assert _post_session(client, psychologist=psy.pk, eating_disorder_path="on").status_code == 302
+    assert CareSession.objects.get().eating_disorder_path is True
+    n = book.int_parameter("GROUP_MIN_PARTICIPANTS", DAY)
+    data = {"psychologist": psy.pk, "co_facilitator": "Diététicienne", "date": (DAY + timedelta(days=1)).isoformat(),
+            "function": "F2", "setting": "practice", "fee_code": "GRP_A", "eating_disorder_path": "on",
+            "participants": "\n".join(niss_for(dt.date(1960 + i, 1, 1), counter=4) for i in range(n)),
+            "duration_minutes": book.int_parameter("GROUP_DURATION_MINUTES", DAY)}
+    assert client.post(reverse("billing:group_create"), data).status_code == 302
+    from billing.models import GroupSession
+
+    group = GroupSession.objects.get()
+    assert group.eating_disorder_path and group.participants.filter(eating_disorder_path=True).count() == n
+    assert _post_session(client, psychologist=psy.pk, date=(DAY + timedelta(days=2)).isoformat()).status_code == 302
+    assert CareSession.objects.filter(eating_disorder_path=False).count() == 1  # not ticked: outside the path
+
+
+def test_import_reads_the_optional_care_path_column(book, network_a, psy):
+    from billing.importer import ImportRefused, run_import
+
+    header = HEADER.rstrip("\n") + ",eating_disorder_path\n"
+    rows = "".join(f"{niss_for(dt.date(1970, 1, 1), counter=c)},2025-01-06,{psy.inami_number},F2,individual,"
+                   f"practice,no,,,{flag}\n" for c, flag in ((5, "yes"), (6, "no"), (8, "")))
+    report, counts = run_import(network=network_a, data=(header + rows).encode())
+    assert counts == {"accepted": 3}
+    assert sorted(CareSession.objects.values_list("eating_disorder_path", flat=True)) == [False, False, True]
+    bad = header + f"{niss_for(dt.date(1971, 1, 1), counter=5)},2025-01-06,{psy.inami_number},F2,individual," \
+                   f"practice,no,,,maybe\n"
+    report, counts = run_import(network=network_a, data=bad.encode())
+    assert counts == {"refused": 1} and "eating_disorder_path" in str(report)
+    with pytest.raises(ImportRefused):  # a line with the old number of columns under the new header
+        run_import(network=network_a, data=(header + f"x,2025-01-06,{psy.inami_number},F2,individual,practice,no,,\n"
+                                            ).encode())

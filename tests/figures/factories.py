@@ -39,24 +39,29 @@ def build_fixed_year(network, zone_a, zone_a2, coordinator, psychologist=None):
     p1, p2, p3 = (Patient.objects.create(pseudonym=f"fixed{i}", birth_date=dt.date(1990, 1, 1)) for i in range(3))
 
     def session(patient, day, zone, band, function, setting, fee_eur, lump="0", place=None, group=None,
-                fmt="individual"):
+                fmt="individual", eating_disorder_path=False):
         return CareSession.objects.create(
             network=network, psychologist=psychologist, patient=patient, date=day, model="2024", function=function,
             format=fmt, setting=setting, place=place, zone=zone, group=group, band=band, age=30, copay_rule=copay,
-            copay_eur=Decimal("11"), fee_rule=fee, fee_eur=Decimal(fee_eur), lump_sum_eur=Decimal(lump))
+            copay_eur=Decimal("11"), fee_rule=fee, fee_eur=Decimal(fee_eur), lump_sum_eur=Decimal(lump),
+            eating_disorder_path=eating_disorder_path)
 
-    session(p1, dt.date(2023, 12, 31), zone_a, "adult_15_plus", "F3", "practice", "80")  # outside the year
-    session(p1, dt.date(2024, 2, 1), zone_a, "adult_15_plus", "F3", "practice", "80")
+    # eating-disorder care path: p1 on 2023-12-31 (outside the year) and 2024-02-01, and the group of 2024-06-01
+    # (p2, p3) co-facilitated by a second psychologist
+    session(p1, dt.date(2023, 12, 31), zone_a, "adult_15_plus", "F3", "practice", "80",
+            eating_disorder_path=True)  # outside the year
+    session(p1, dt.date(2024, 2, 1), zone_a, "adult_15_plus", "F3", "practice", "80", eating_disorder_path=True)
     session(p1, dt.date(2024, 3, 1), zone_a, "adult_15_plus", "F3", "outreach", "80", place=school)
     session(p2, dt.date(2024, 4, 1), zone_a2, "youth_0_23", "F2", "video", "60", lump="25")
     session(p3, dt.date(2024, 5, 1), zone_a, "adult_15_plus", "F3", "outreach", "80", place=prison)
     group = GroupSession.objects.create(network=network, psychologist=psychologist, date=dt.date(2024, 6, 1),
                                         model="2024", function="F2", setting="outreach", place=school,
-                                        duration_minutes=120, fee_rule=fee, fee_eur=Decimal("326"))
+                                        duration_minutes=120, fee_rule=fee, fee_eur=Decimal("326"),
+                                        co_psychologist=PsychologistFactory(), eating_disorder_path=True)
     session(p2, dt.date(2024, 6, 1), zone_a2, "youth_0_23", "F2", "outreach", "0", place=school, group=group,
-            fmt="group")
+            fmt="group", eating_disorder_path=True)
     session(p3, dt.date(2024, 6, 1), zone_a, "adult_15_plus", "F2", "outreach", "0", place=school, group=group,
-            fmt="group")
+            fmt="group", eating_disorder_path=True)
     GroupSession.objects.create(network=network, psychologist=psychologist, date=dt.date(2024, 7, 1), model="2024",
                                 function="F1", setting="practice", duration_minutes=120, fee_rule=fee,
                                 fee_eur=Decimal("326"), head_count=12)

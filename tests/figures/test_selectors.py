@@ -84,6 +84,15 @@ def test_care_budget_and_operating_costs(year_a):
     assert f["information_moments_cost"] == 100
 
 
+def test_eating_disorder_care_path(year_a, network_a, coordinator_a):
+    # p1 on 2024-02-01 (one individual session), the group of 2024-06-01 with p2 and p3, given by the network's
+    # psychologist with a second one co-facilitating; p1's session of 2023-12-31 is outside the year
+    assert year_a["eating_disorders"] == {"sessions": 3, "individual_sessions": 1, "patients": 3,
+                                          "group_sessions": 1, "psychologists": 2}
+    table = tables.build_tables(year_a)["eating_disorders"]
+    assert [row[1] for row in table.rows] == ["2", "3", "1", "1"]
+
+
 def test_hand_written_sql_gives_the_same_totals(year_a, network_a):
     assert key_totals_sql(network_a, 2024) == selectors.key_totals(year_a)
 
@@ -94,7 +103,8 @@ def test_bounded_number_of_queries(network_a, zone_a, zone_a2, coordinator_a):
     build_fixed_year(network_a, zone_a, zone_a2, coordinator_a)
     with CaptureQueriesContext(connection) as full:
         selectors.network_year_figures(network_a, 2024)
-    assert len(full) == len(small) <= 27  # 25 + clairvisions (issue 10) + the network's priorities
+    assert len(full) == len(small) <= 29  # 25 + clairvisions (issue 10) + the network's priorities + the
+    # eating-disorder care path (2)
 
 
 def test_empty_year_has_no_data_and_tables_still_render(network_a):

@@ -120,6 +120,18 @@ def test_inserting_again_updates_the_tables_in_place_and_keeps_the_coordinators_
     assert len(titles) == len(set(titles)) > 0  # each table once, not appended a second time
 
 
+def test_number_questions_receive_the_portals_figure(client, fixed, report_a, coordinator_a):
+    """The care path's questions d (psychologists engaged) and e (group sessions) are answered by one number."""
+    d = services.figures_insert(report=report_a, question_code="target_eating_disorders_d", expected_version=0,
+                                by=coordinator_a)
+    e = services.figures_insert(report=report_a, question_code="target_eating_disorders_e", expected_version=0,
+                                by=coordinator_a)
+    assert (str(d.value), str(e.value)) == ("2", "1")
+    client.force_login(coordinator_a)
+    page = client.get(reverse("annual_reports:chapter", args=[report_a.pk, "target_groups"])).content.decode()
+    assert 'data-testid="insert-figures-target_eating_disorders_d"' in page
+
+
 def test_a_table_without_figures_says_so_instead_of_an_empty_grid(report_a):
     from figures import tables
 
