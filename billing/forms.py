@@ -48,6 +48,11 @@ class _NetworkForm(forms.Form):
         return data
 
 
+# The 2024 model's functions first: the 2021 model only serves sessions before 1 April 2024.
+CURRENT_FUNCTIONS_FIRST = [c for c in Function.choices if c[0] in ("F1", "F2", "F3")] + [
+    c for c in Function.choices if c[0] not in ("F1", "F2", "F3")]
+
+
 class SessionForm(_NetworkForm):
     psychologist = forms.ModelChoiceField(label=_("Psychologist"), queryset=None)
     national_number = forms.CharField(
@@ -55,7 +60,7 @@ class SessionForm(_NetworkForm):
         help_text=_("11 digits, NN or BIS. Only a keyed hash is stored, never the number."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
     date = forms.DateField(label=_("Session date"), widget=DateInput())
-    function = forms.ChoiceField(label=_("Model and function"), choices=Function.choices,
+    function = forms.ChoiceField(label=_("Model and function"), choices=CURRENT_FUNCTIONS_FIRST, initial=Function.F2,
                                  help_text=_("2021 model (first-line / specialised) before 1 April 2024, "
                                              "F1/F2/F3 from then."))
     setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
@@ -78,7 +83,7 @@ class GroupSessionForm(_NetworkForm):
     co_facilitator = forms.CharField(label=_("Second facilitator: other professional or expert by experience"),
                                      max_length=200, required=False)
     date = forms.DateField(label=_("Session date"), widget=DateInput())
-    function = forms.ChoiceField(label=_("Model and function"), choices=Function.choices)
+    function = forms.ChoiceField(label=_("Model and function"), choices=CURRENT_FUNCTIONS_FIRST, initial=Function.F2)
     setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
     place = forms.ModelChoiceField(label=_("Partner place (outreaching)"), queryset=None, required=False)
     fee_code = forms.ChoiceField(label=_("Group fee variant"))
