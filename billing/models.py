@@ -11,14 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from psynet.models import Function, Network, Organisation, Psychologist, Zone
-
-
-class RuleStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("confirmed")
-    SEED = "seed", _("from the seeds")
-    ASSUMED = "assumed", _("assumed")
-    HISTORICAL = "historical", _("historical")
+from psynet.models import Function, Network, Organisation, Psychologist, RuleStatus, Zone
 
 
 class ConventionModel(models.TextChoices):

@@ -16,7 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from psynet.models import Language, Network, Organisation, OrganisationKind, Profession, Psychologist, Zone
+from psynet.models import (
+    Language, Network, Organisation, OrganisationKind, Profession, Psychologist, RuleStatus, Zone,
+)
 
 
 def _localised(obj, field):
@@ -90,12 +92,6 @@ class OfferKind(models.TextChoices):
     GROUP = "group", _("group sessions")
     CLAIRVISION = "clairvision", _("clairvisions")
     INDIVIDUAL = "individual", _("individual sessions")
-
-
-class RuleStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("confirmed")
-    FROM_SEEDS = "from_seeds", _("from the source documents")
-    ASSUMED = "assumed", _("assumed")
 
 
 # ---- network settings and the application ---------------------------------------------------------------
@@ -515,7 +511,7 @@ class OfferBudgetRule(models.Model):
     has_budget_limit = models.BooleanField(_("budget limit"), default=False)
     text_fr = models.TextField(_("rule (French)"))
     text_nl = models.TextField(_("rule (Dutch)"))
-    status = models.CharField(_("status"), max_length=20, choices=RuleStatus.choices, default=RuleStatus.FROM_SEEDS)
+    status = models.CharField(_("status"), max_length=20, choices=RuleStatus.choices, default=RuleStatus.SEED)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:

@@ -294,6 +294,14 @@ class Psychologist(models.Model):
         return f"{n[0]}-{n[1:6]}-{n[6:8]}-{n[8:]}" if len(n) == 11 else n
 
 
+class RuleStatus(models.TextChoices):
+    """How sure a rule kept as data is (fees, quotas, budget limits, eligibility): shown beside the rule."""
+    CONFIRMED = "confirmed", _("confirmed")
+    SEED = "seed", _("from the source documents")
+    ASSUMED = "assumed", _("assumed")
+    HISTORICAL = "historical", _("historical")
+
+
 class Function(models.TextChoices):
     FIRST_LINE = "first_line", _("first-line psychological care (2021 model)")
     SPECIALISED = "specialised", _("specialised psychological care (2021 model)")
