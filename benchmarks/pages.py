@@ -32,22 +32,27 @@ PAGES = [
 ]
 
 
-def scale_context():
-    """Cookies of one member per role of the first generated network, and the ids its pages need."""
+def scale_members():
+    """The first generated network, one active member per role, and the ids its pages need."""
     from psynet.models import Convention, Membership, Network, Zone
 
     network = Network.objects.get(code="SCALEA01")
-    cookies = {}
+    members = {}
     for m in Membership.objects.filter(network=network, is_active=True).select_related("user").order_by("pk"):
-        if m.role not in cookies:
-            cookies[m.role] = session_cookie(m.user.email, network)
+        members.setdefault(m.role, m.user)
     ids = {
         "zone": Zone.objects.filter(network=network).order_by("pk").values_list("pk", flat=True).first(),
-        "member": Membership.objects.filter(network=network).order_by("-pk").values_list("pk", flat=True).first(),
+        "member": Membership.objects.filter(network=network).order_by("pk").values_list("pk", flat=True).last(),
         "psychologist": Convention.objects.filter(network=network).order_by("pk")
         .values_list("psychologist_id", flat=True).first(),
     }
-    return cookies, ids
+    return network, members, ids
+
+
+def scale_context():
+    """Session cookies of one member per role of the first generated network, and the ids its pages need."""
+    network, members, ids = scale_members()
+    return {role: session_cookie(user.email, network) for role, user in members.items()}, ids
 
 
 def main():

@@ -5,7 +5,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from pages import PAGES  # noqa: E402  (the same pages as the latency table, with who opens them)
+from pages import PAGES, scale_members  # noqa: E402  (the latency table's pages, with who opens them)
 
 AUTHENTICATED = [(label, path, who) for label, path, who in PAGES if who and "?" not in path]
 
@@ -14,26 +14,16 @@ def clients():
     """A logged-in client per role of the first generated network, its network chosen."""
     from django.conf import settings
 
-    from psynet.models import Convention, Membership, Network, Zone
-
     settings.ALLOWED_HOSTS = ["*"]
-    network = Network.objects.get(code="SCALEA01")
+    network, members, ids = scale_members()
     out = {}
-    for m in Membership.objects.filter(network=network, is_active=True).select_related("user").order_by("pk"):
-        if m.role in out:
-            continue
+    for role, user in members.items():
         client = Client()
-        client.force_login(m.user)
+        client.force_login(user)
         session = client.session
         session["active_network_id"] = network.pk
         session.save()
-        out[m.role] = client
-    ids = {
-        "zone": Zone.objects.filter(network=network).order_by("pk").values_list("pk", flat=True).first(),
-        "member": Membership.objects.filter(network=network).order_by("pk").values_list("pk", flat=True).last(),
-        "psychologist": Convention.objects.filter(network=network).order_by("pk")
-        .values_list("psychologist_id", flat=True).first(),
-    }
+        out[role] = client
     return out, ids
 
 
