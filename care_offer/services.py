@@ -180,8 +180,14 @@ def find_application_by_token(raw_token):
     return link.application if link else None
 
 
-def _step_key(application, step):
-    """One e-mail per step; a moved interview is a new step (its date and place are in the key)."""
+NEW_LINK = "link"  # not a selection step: the e-mail that only carries a new private link
+
+
+def _step_key(application, step, now=None):
+    """One e-mail per step; a moved interview is a new step (its date and place are in the key); every new link
+    asked by the network is one e-mail."""
+    if step == NEW_LINK:
+        return f"link:{(now or timezone.now()):%Y-%m-%dT%H:%M:%S.%f}"
     if step == S.INTERVIEW and application.interview_at:
         when = timezone.localtime(application.interview_at).strftime("%Y-%m-%dT%H:%M")
         return f"interview:{when}:{hash_token(application.interview_place)[:8]}"
@@ -192,7 +198,7 @@ def _tell_applicant(application, *, step, now=None):
     """E-mail the applicant once for this step, in the language of their form, with a fresh private link; sent
     after the commit. A step already e-mailed inserts nothing and sends nothing (ApplicantNotice is unique per
     application and step). Returns the notice, or None when the step was already e-mailed."""
-    key = _step_key(application, step)
+    key = _step_key(application, step, now)
     try:
         with transaction.atomic():
             notice = ApplicantNotice.objects.create(application=application, step=key, subject="")
@@ -214,6 +220,18 @@ def _tell_applicant(application, *, step, now=None):
     to = [application.email]
     transaction.on_commit(lambda: send_applicant_notice_task.delay(notice_id=notice.pk, to=to, subject=subject,
                                                                    body=body))
+    return notice
+
+
+@transaction.atomic
+def application_new_link(*, application, by):
+    """E-mail the applicant a fresh private link (lost e-mail, expired link); the links sent before stop working."""
+    require_on_application(by, "care_offer.application.review", application)
+    now = timezone.now()
+    ended = ApplicationLink.objects.filter(application=application, expires_at__gt=now).update(expires_at=now)
+    notice = _tell_applicant(application, step=NEW_LINK, now=now)
+    log_action(application, "care_offer.application.link_renewed", by=by,
+               after={"previous_links_ended": ended, "notice": notice.step})
     return notice
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("applications/<int:pk>/accept/", views.application_accept, name="application_accept"),
     path("applications/<int:pk>/refuse/", views.application_refuse, name="application_refuse"),
     path("applications/<int:pk>/documents/<int:doc_pk>/", views.document_file, name="document_file"),
+    path("applications/<int:pk>/new-link/", views.application_new_link, name="application_new_link"),
     path("applications/<int:pk>/onboarding/<int:item_pk>/", views.onboarding_toggle, name="onboarding_toggle"),
     path("settings/", views.settings_update, name="settings"),
     path("onboarding/", views.onboarding_item_list, name="onboarding_item_list"),

@@ -102,7 +102,9 @@ def application_detail(request, pk):
         "checklist": [{"item": i, "tick": ticks.get(i.pk)} for i in items],
         "history": audit_for(application)[:50], "moves": moves, "S": ApplicationStatus,
         "can_care_offer_onboarding_tick": can_on_application(request.user, "care_offer.onboarding.tick",
-                                                             application), **_nav(request)})
+                                                             application),
+        "can_care_offer_application_review": can_on_application(request.user, "care_offer.application.review",
+                                                                application), **_nav(request)})
 
 
 @network_view("care_offer.application.view")
@@ -168,6 +170,16 @@ def application_accept(request, pk):
     return _step(request, pk, action="care_offer.application.decide", form_class=AcceptForm,
                  title=_("Accept the application"), run=run,
                  form_kwargs=lambda a: {"network": request.network, "application": a})
+
+
+@require_POST
+@network_view("care_offer.application.view")
+def application_new_link(request, pk):
+    application = _application(request, pk)
+    services.application_new_link(application=application, by=request.user)
+    messages.success(request, _("A new private link was e-mailed to the applicant; the previous ones no longer "
+                                "work."))
+    return redirect("care_offer:application_detail", pk=application.pk)
 
 
 @require_POST

@@ -236,3 +236,37 @@ def test_disguised_or_oversized_document_is_refused_with_the_message_kept(client
     response = client.post(url, {"body": "  ", "kind": "other"})
     assert response.status_code == 400 and response.context["form"].non_field_errors()
     assert not ApplicantMessage.objects.exists() and not application.documents.exists()
+
+
+def test_the_network_emails_a_new_link_and_the_old_ones_stop_working(
+        client, network_a, zone_a, coordinator_a, committee_a, coordinator_b, mailoutbox,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(client, network_a, zone_a, language="nl")
+    application = services.ProviderApplication.objects.get()
+    old = _link_path(mailoutbox[0])
+    url = reverse("care_offer:application_new_link", args=[application.pk])
+    client.force_login(committee_a)  # the wrong role: refused, nothing sent
+    assert client.post(url).status_code == 403
+    client.force_login(coordinator_b)  # another network: the application does not exist for them
+    assert client.post(url).status_code == 404
+    assert len(mailoutbox) == 1
+    client.force_login(coordinator_a)
+    assert 'data-testid="new-link"' in client.get(reverse("care_offer:application_detail",
+                                                          args=[application.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302 and len(mailoutbox) == 2
+    mail = mailoutbox[1]
+    assert mail.to == [application.email] and application.reference in mail.subject
+    assert "persoonlijke link" in mail.subject  # in the language of the application form (Dutch)
+    new = _link_path(mail)
+    assert new != old
+    client.logout()
+    assert client.get(old).status_code == 404 and client.get(new).status_code == 200
+    assert AuditEntry.objects.filter(action="care_offer.application.link_renewed",
+                                     actor=coordinator_a).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # a second request: a second e-mail, not swallowed
+        client.force_login(coordinator_a)
+        client.post(url)
+    assert len(mailoutbox) == 3

@@ -13,6 +13,7 @@ EXPECTATIONS = {
     "care_offer:application_accept": ("care_application", {NC}),
     "care_offer:application_refuse": ("care_application", {NC}),
     "care_offer:document_file": ("care_document", {NC, LC}),
+    "care_offer:application_new_link": ("care_application", "post-only"),
     "care_offer:onboarding_toggle": ("care_onboarding", "post-only"),
     "care_offer:settings": (None, {NC}),
     "care_offer:onboarding_item_list": (None, {NC}),
