@@ -1,5 +1,11 @@
 """The one audit helper: every service records its change here, inside its own transaction."""
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AuditEntry
 
@@ -42,3 +48,109 @@ def audit_entry(obj, action, *, by=None, actor_label="", before=None, after=None
         before=_mask(before),
         after=_mask(after),
     )
+
+
+# ---- reading the trail --------------------------------------------------------------------------------------
+# An entry's action is a code ("psynet.membership.updated"): pages show it as the object's type and what happened
+# ("Membership: changed"), and its values with the labels of the object's fields and choices.
+
+VERBS = {
+    "created": pgettext_lazy("audit action", "created"), "updated": pgettext_lazy("audit action", "changed"), "saved": pgettext_lazy("audit action", "saved"),
+    "deleted": pgettext_lazy("audit action", "deleted"), "added": pgettext_lazy("audit action", "added"), "removed": pgettext_lazy("audit action", "removed"),
+    "assigned": pgettext_lazy("audit action", "assigned"), "unassigned": pgettext_lazy("audit action", "assignment removed"),
+    "resolved": pgettext_lazy("audit action", "resolved"), "received": pgettext_lazy("audit action", "received"),
+    "recorded": pgettext_lazy("audit action", "recorded"), "logged": pgettext_lazy("audit action", "recorded"),
+    "registered": pgettext_lazy("audit action", "registered"), "generated": pgettext_lazy("audit action", "generated"),
+    "granted": pgettext_lazy("audit action", "granted"), "applied": pgettext_lazy("audit action", "applied"), "requested": pgettext_lazy("audit action", "requested"),
+    "ticked": pgettext_lazy("audit action", "ticked"), "unticked": pgettext_lazy("audit action", "unticked"), "moved": pgettext_lazy("audit action", "moved"),
+    "set": pgettext_lazy("audit action", "set"), "tagged": pgettext_lazy("audit action", "priority added"), "untagged": pgettext_lazy("audit action", "priority removed"),
+    "taken": pgettext_lazy("audit action", "frozen"), "replaced": pgettext_lazy("audit action", "replaced"), "skipped": pgettext_lazy("audit action", "skipped"),
+    "signed": pgettext_lazy("audit action", "signed"), "closed": pgettext_lazy("audit action", "closed"), "routed": pgettext_lazy("audit action", "routed"),
+    "transferred": pgettext_lazy("audit action", "transferred"), "reassigned": pgettext_lazy("audit action", "reassigned"),
+    "anonymised": pgettext_lazy("audit action", "anonymised"), "exported": pgettext_lazy("audit action", "exported"), "erased": pgettext_lazy("audit action", "erased"),
+    "rotated": pgettext_lazy("audit action", "key rotated"), "inserted": pgettext_lazy("audit action", "figures inserted"),
+}
+ACTIONS = {
+    "annual_reports.report.export_requested": pgettext_lazy("audit action", "PDF requested"),
+    "annual_reports.report.identification_updated": pgettext_lazy("audit action", "identification changed"),
+    "article8.mission.hours_override": pgettext_lazy("audit action", "hours beyond the contract recorded"),
+    "article8.mission.priorities_changed": pgettext_lazy("audit action", "priorities changed"),
+    "article8.plan.action_created": pgettext_lazy("audit action", "action added"),
+    "article8.plan.objective_created": pgettext_lazy("audit action", "objective added"),
+    "care_offer.application.applicant_emailed": pgettext_lazy("audit action", "e-mail sent to the applicant"),
+    "care_offer.application.applicant_wrote": pgettext_lazy("audit action", "message from the applicant"),
+    "care_offer.application.convention": pgettext_lazy("audit action", "convention concluded"),
+    "care_offer.application.link_renewed": pgettext_lazy("audit action", "new private link e-mailed"),
+    "partnerships.request.link_renewed": pgettext_lazy("audit action", "new private link e-mailed"),
+    "partnerships.request.contact_recorded": pgettext_lazy("audit action", "contact recorded"),
+    "partnerships.request.needs_updated": pgettext_lazy("audit action", "needs analysis changed"),
+    "partnerships.request.partner_message": pgettext_lazy("audit action", "message from the partner"),
+    "partnerships.request.psychologist_added": pgettext_lazy("audit action", "psychologist proposed"),
+    "partnerships.request.article8_missions": pgettext_lazy("audit action", "article 8 missions created"),
+    "partnerships.agreement.code_sent": pgettext_lazy("audit action", "signing code sent"),
+    "partnerships.agreement.pdf_stored": pgettext_lazy("audit action", "signed PDF stored"),
+    "partnerships.agreement.signature_refused": pgettext_lazy("audit action", "signature refused"),
+}
+
+
+def _field_of(model, name):
+    try:
+        return model._meta.get_field(name) if model else None
+    except Exception:  # a value recorded under a name that is not a field ("municipalities", "notice")
+        return None
+
+
+def _when(text):
+    """An ISO date or date-time recorded in the trail, the Belgian way (31/03/2025, 31/03/2025 14:05)."""
+    if len(text) < 10 or text[4:5] != "-" or text[7:8] != "-":
+        return None
+    try:
+        moment = parse_datetime(text) if len(text) > 10 else None
+        day = parse_date(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+    if moment is not None:
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return date_format(moment, "SHORT_DATETIME_FORMAT")
+    return date_format(day, "SHORT_DATE_FORMAT") if day is not None else None
+
+
+def _shown(field, value):
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, str) and (when := _when(value)):
+        return when
+    choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    return str(choices.get(value, value))
+
+
+def describe(entry):
+    """What a page shows of an audit entry: {"what": "Membership: changed", "before": [(label, value)], "after"}."""
+    content_type = ContentType.objects.get_for_id(entry.content_type_id) if entry.content_type_id else None
+    model = content_type.model_class() if content_type else None
+    verb = ACTIONS.get(entry.action)
+    last = entry.action.rsplit(".", 1)[-1]
+    status = _field_of(model, "status")
+    if verb is None and status is not None and (entry.after or {}).get("status") == last:
+        verb = _shown(status, last)  # a transition: the status it reached, as the status list says it
+    verb = verb or VERBS.get(last)
+    if model is None or verb is None:
+        what = entry.action
+    else:
+        what = f"{capfirst(model._meta.verbose_name)}: {verb}"
+
+    def rows(values):
+        out = []
+        for key, value in (values or {}).items():
+            field = _field_of(model, key)
+            label = capfirst(field.verbose_name) if field is not None and hasattr(field, "verbose_name") \
+                else capfirst(key.replace("_", " "))
+            out.append((label, _shown(field, value)))
+        return out
+
+    return {"what": what, "before": rows(entry.before), "after": rows(entry.after)}

@@ -25,3 +25,11 @@ def eur(value):
     except (InvalidOperation, TypeError, ValueError):
         return value
     return f"{number_format(amount, 2, force_grouping=True)}\xa0€"
+
+
+@register.simple_tag
+def audit_describe(entry):
+    """An audit entry as a person reads it (psynet.audit.describe)."""
+    from psynet.audit import describe
+
+    return describe(entry)

@@ -81,7 +81,14 @@ def test_role_change_is_audited_with_before_and_after(client, coordinator_a, com
     entry = AuditEntry.objects.get(action="psynet.membership.updated")
     assert entry.before["role"] == Role.COMMITTEE_MEMBER and entry.after["role"] == Role.ADMIN_STAFF
     page = client.get(reverse("psynet:audit_list")).content.decode()
-    assert "psynet.membership.updated" in page
+    from django.utils import translation
+    from django.utils.text import capfirst
+
+    with translation.override("fr"):  # read as a person reads it: the object, what happened, the roles' names
+        assert f"{capfirst(Membership._meta.verbose_name)}: modification" in page
+        assert f"{capfirst(Membership._meta.get_field('role').verbose_name)}: {Role.ADMIN_STAFF.label}" in page
+        assert f"{Role.COMMITTEE_MEMBER.label}" in page
+    assert "admin_staff" not in page.replace('title="psynet.membership.updated"', "")
 
 
 def test_coordinator_cannot_remove_own_coordinator_role(client, coordinator_a):
@@ -147,3 +154,24 @@ def test_psychologist_list_filters(client, coordinator_a, network_a):
     client.force_login(coordinator_a)
     page = client.get(reverse("psynet:psychologist_list"), {"function": "F1"}).content.decode()
     assert "Zorro" in page and "Alpha" not in page
+
+
+def test_audit_values_read_the_belgian_way(network_a, coordinator_a):
+    """Dates and date-times recorded in the trail print as 31/03/2025 (14:05), choices by their label, nothing
+    recorded as a dash; an unknown action code is shown as it is."""
+    from django.utils import translation
+
+    from psynet.audit import describe, log_action
+
+    membership = Membership.objects.get(user=coordinator_a)
+    entry = log_action(membership, "psynet.membership.updated", by=coordinator_a,
+                       before={"role": Role.LOCAL_COORDINATOR, "is_active": False},
+                       after={"role": Role.NETWORK_COORDINATOR, "is_active": True, "since": "2025-03-31",
+                              "at": "2025-03-31T12:05:00+00:00", "note": None})
+    with translation.override("fr"):
+        shown = describe(entry)
+        after = dict(shown["after"])
+        assert after["Since"] == "31/03/2025" and after["At"] == "31/03/2025 14:05"  # Brussels summer time
+        assert after["Note"] == "—" and after[str(Membership._meta.get_field("role").verbose_name).capitalize()] \
+            == str(Role.NETWORK_COORDINATOR.label)
+        assert describe(log_action(membership, "something.unknown", by=None))["what"] == "something.unknown"
