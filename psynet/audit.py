@@ -150,6 +150,11 @@ def describe(entry):
             field = _field_of(model, key)
             label = capfirst(field.verbose_name) if field is not None and hasattr(field, "verbose_name") \
                 else capfirst(key.replace("_", " "))
+            if key.endswith("_eur") and value not in (None, ""):
+                from .templatetags.psynet_tags import eur  # amounts the Belgian way: 1 234,56 €
+
+                out.append((label, eur(value)))
+                continue
             out.append((label, _shown(field, value)))
         return out
 

@@ -167,11 +167,13 @@ def test_audit_values_read_the_belgian_way(network_a, coordinator_a):
     entry = log_action(membership, "psynet.membership.updated", by=coordinator_a,
                        before={"role": Role.LOCAL_COORDINATOR, "is_active": False},
                        after={"role": Role.NETWORK_COORDINATOR, "is_active": True, "since": "2025-03-31",
-                              "at": "2025-03-31T12:05:00+00:00", "note": None})
+                              "at": "2025-03-31T12:05:00+00:00", "note": None, "fee_eur": "1234.5"})
     with translation.override("fr"):
         shown = describe(entry)
         after = dict(shown["after"])
         assert after["Since"] == "31/03/2025" and after["At"] == "31/03/2025 14:05"  # Brussels summer time
+        assert after["Fee eur"] == "1\u202f234,50\xa0€" or after["Fee eur"].replace("\u202f", " ").replace(
+            "\xa0", " ") == "1 234,50 €"
         assert after["Note"] == "—" and after[str(Membership._meta.get_field("role").verbose_name).capitalize()] \
             == str(Role.NETWORK_COORDINATOR.label)
         assert describe(log_action(membership, "something.unknown", by=None))["what"] == "something.unknown"
