@@ -32,8 +32,8 @@ QUESTION_TABLES = {
     "target_detainees_d": ["detainees"],
     "target_eating_disorders_d": ["eating_disorders"],
     "target_eating_disorders_e": ["eating_disorders"],
-    "services_group_a": ["sessions_format", "groups"],
-    "services_group_b": ["sessions_format", "groups"],
+    "services_group_a": ["sessions_function", "sessions_setting", "groups"],
+    "services_group_b": ["sessions_function", "sessions_setting", "groups"],
     "services_article8_a": ["article8_priority", "moments"],
     "services_article8_b": ["article8_type", "article8_priority", "article8_contact", "moments", "priorities"],
     "finance_billing_a": ["finance"],
@@ -58,7 +58,7 @@ def number_for_question(question, figures):
 
 CHAPTER_TABLES = {
     "target_groups": ["requests_place", "beneficiaries"],
-    "services": ["sessions_format", "article8_type"],
+    "services": ["sessions_function", "sessions_setting", "article8_type"],
     "finance_billing": ["finance"],
 }
 
@@ -174,11 +174,13 @@ def build_tables(figures):
         [[_label(L["audience"], k), _n(v["count"]), _n(v["participants"]), _eur(v["cost"])]
          for k, v in (moments.get("by_audience") or {}).items()]
         + [[_("Total"), _n(moments.get("count", 0)), _n(moments.get("participants", 0)), _eur(moments.get("cost"))]])
-    t["sessions_format"] = Table(
-        "sessions_format", _("Sessions %(year)s by function and setting") % {"year": year},
-        [_("Function or setting"), _("Sessions")],
+    t["sessions_function"] = Table(
+        "sessions_function", _("Sessions %(year)s by function") % {"year": year}, [_("Function"), _("Sessions")],
         [[_label(L["function"], k), _n(v)] for k, v in ses["by_function"].items()]
-        + [[_label(L["setting"], k), _n(v)] for k, v in ses["by_setting"].items()]
+        + [[_("Total"), _n(ses["total"])]])
+    t["sessions_setting"] = Table(
+        "sessions_setting", _("Sessions %(year)s by setting") % {"year": year}, [_("Setting"), _("Sessions")],
+        [[_label(L["setting"], k), _n(v)] for k, v in ses["by_setting"].items()]
         + [[_("Total"), _n(ses["total"])]],
         note=_share_and_clairvisions(ses))
     t["priorities"] = _priority_table(figures, year)

@@ -161,7 +161,7 @@ def test_clairvisions_and_activity_per_priority_in_the_figures_and_annex(network
         table = tables.build_tables(figures)["priorities"]
     assert [r[0] for r in table.rows] == ["Ouderen", "Het zuiden"] or [r[0] for r in table.rows] == [
         "Het zuiden", "Ouderen"]
-    note = tables.build_tables(figures)["sessions_format"].note
+    note = tables.build_tables(figures)["sessions_setting"].note
     assert "not recorded" not in note
 
 
