@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -94,7 +95,7 @@ def _eur(value):
 
 def _label(choices, key):
     try:
-        return str(dict(choices)[key])
+        return capfirst(str(dict(choices)[key]))  # a row's label: capitalised like the other rows
     except KeyError:
         return str(key) if key not in (None, "") else _("not recorded")
 
@@ -157,7 +158,7 @@ def build_tables(figures):
     t["article8_priority"] = Table(
         "article8_priority", _("Article 8 missions %(year)s by priority place") % {"year": year},
         [_("Places"), _("Missions"), _("Hours delivered")],
-        [[str(PRIORITY_LABELS[k]), _n(v["missions"]), _n(v["hours_delivered"])]
+        [[capfirst(str(PRIORITY_LABELS[k])), _n(v["missions"]), _n(v["hours_delivered"])]
          for k, v in a8["by_priority_place"].items()])
     t["article8_contact"] = Table(
         "article8_contact", _("Article 8 in %(year)s: activities, contact hours, information") % {"year": year},
@@ -327,7 +328,7 @@ def charts(figures):
 
     add("setting", _("Sessions by setting"), [(_label(L["setting"], k), v) for k, v in ses["by_setting"].items()])
     add("article8", _("Article 8 hours delivered by priority place"),
-        [(str(PRIORITY_LABELS[k]), v["hours_delivered"]) for k, v in a8["by_priority_place"].items()])
+        [(capfirst(str(PRIORITY_LABELS[k])), v["hours_delivered"]) for k, v in a8["by_priority_place"].items()])
     add("requests", _("Collaboration requests by type of place"),
         [(_label(L["place"], k), v) for k, v in req["by_place_type"].items()])
     add("beneficiaries", _("Beneficiaries per 1,000 inhabitants by zone"),
