@@ -100,6 +100,13 @@ def _mirror_year(network, year=2024):
         s.group_id = groups.get(s.group_id) if s.group_id else None
         clones.append(s)
     CareSession.objects.bulk_create(clones, batch_size=1000)
+    from article8.models import Budget
+
+    latest = Budget.objects.filter(network=network, year__gt=year).order_by("-year").values_list("year", flat=True)
+    for budget in Budget.objects.filter(network=network, year=latest.first() or 0):  # the year's budget too
+        Budget.objects.get_or_create(network=network, year=year, effective_from=budget.effective_from.replace(
+            year=year), defaults={"amount": budget.amount, "hourly_amount": budget.hourly_amount,
+                                  "note": budget.note})
     for m in Mission.objects.filter(network=network, year__gt=year).prefetch_related("activities"):
         activities = list(m.activities.all())
         m.pk, m.year, m.source_reference = None, year, ""
