@@ -208,3 +208,27 @@ def test_propose_only_psychologists_with_a_current_convention(psynam):
     with pytest.raises(services.PartnershipError):
         services.partnership_request_propose(partnership_request=req, psychologists=[psynam["rsk_psy"]], note="",
                                              by=lc)
+
+
+def test_requests_contacted_before_take_the_day_of_their_first_contact(psynam):
+    """The data migration for requests contacted before the first contact counted from its own day."""
+    import importlib
+
+    from django.apps import apps
+
+    from partnerships.models import CollaborationRequest
+
+    migration = importlib.import_module("partnerships.migrations.0007_first_contact_on_its_day")
+    received = timezone.now() - dt.timedelta(days=30)
+    req = submit(psynam, now=received)
+    called_on = timezone.localtime(received).date() + dt.timedelta(days=3)
+    services.partnership_request_record_contact(partnership_request=req, contact_on=called_on, channel="phone",
+                                                summary="Appel", by=psynam["rsn_lc_west"])
+    late = timezone.now()  # as the portal recorded it before: the moment the contact was written in
+    CollaborationRequest.objects.filter(pk=req.pk).update(contacted_at=late)
+    untouched = submit(psynam)
+    migration.first_contact_day(apps, None)
+    req.refresh_from_db()
+    untouched.refresh_from_db()
+    assert timezone.localtime(req.contacted_at).date() == called_on
+    assert untouched.contacted_at is None
