@@ -142,7 +142,7 @@ def describe(entry):
     if model is None or verb is None:
         what = entry.action
     else:
-        what = f"{capfirst(model._meta.verbose_name)}: {verb}"
+        what = _("%(object)s: %(action)s") % {"object": capfirst(model._meta.verbose_name), "action": verb}
 
     def rows(values):
         out = []

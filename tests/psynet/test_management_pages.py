@@ -85,7 +85,7 @@ def test_role_change_is_audited_with_before_and_after(client, coordinator_a, com
     from django.utils.text import capfirst
 
     with translation.override("fr"):  # read as a person reads it: the object, what happened, the roles' names
-        assert f"{capfirst(Membership._meta.verbose_name)}: modification" in page
+        assert f"{capfirst(Membership._meta.verbose_name)} : modification" in page
         assert f"{capfirst(Membership._meta.get_field('role').verbose_name)}: {Role.ADMIN_STAFF.label}" in page
         assert f"{Role.COMMITTEE_MEMBER.label}" in page
     assert "admin_staff" not in page.replace('title="psynet.membership.updated"', "")
