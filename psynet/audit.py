@@ -129,8 +129,34 @@ def _shown(field, value):
     return str(choices.get(value, value))
 
 
-def describe(entry):
-    """What a page shows of an audit entry: {"what": "Membership: changed", "before": [(label, value)], "after"}."""
+# Values recorded as lists of ids, shown by name: {key: model}. Read once for a whole page of entries.
+NAMED_IDS = {"municipalities": "psynet.Municipality", "zones": "psynet.Zone"}
+
+
+def describe_all(entries):
+    """[(entry, description)] for a page of entries: the zones and municipalities they recorded by id are read in
+    one query per kind, whatever the number of entries."""
+    from django.apps import apps
+
+    entries = list(entries)
+    wanted = {key: set() for key in NAMED_IDS}
+    for entry in entries:
+        for values in (entry.before or {}, entry.after or {}):
+            for key in NAMED_IDS:
+                if isinstance(values.get(key), list):
+                    wanted[key].update(v for v in values[key] if isinstance(v, int))
+    names = {}
+    for key, ids in wanted.items():
+        if ids:
+            model = apps.get_model(NAMED_IDS[key])
+            names[key] = {pk: str(obj) for pk, obj in model.objects.in_bulk(ids).items()}
+    return [(entry, describe(entry, names)) for entry in entries]
+
+
+def describe(entry, names=None):
+    """What a page shows of an audit entry: {"what": "Membership: changed", "before": [(label, value)], "after"}.
+    ``names``: {key: {id: name}} for values recorded as ids (see describe_all)."""
+    names = names or {}
     content_type = ContentType.objects.get_for_id(entry.content_type_id) if entry.content_type_id else None
     model = content_type.model_class() if content_type else None
     verb = ACTIONS.get(entry.action)
@@ -150,6 +176,8 @@ def describe(entry):
             field = _field_of(model, key)
             label = capfirst(field.verbose_name) if field is not None and hasattr(field, "verbose_name") \
                 else capfirst(key.replace("_", " "))
+            if key in names and isinstance(value, list):
+                value = sorted(names[key].get(v, str(v)) if isinstance(v, int) else str(v) for v in value)
             if key.endswith("_eur") and value not in (None, ""):
                 from .templatetags.psynet_tags import eur  # amounts the Belgian way: 1 234,56 €
 

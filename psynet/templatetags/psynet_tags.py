@@ -28,8 +28,8 @@ def eur(value):
 
 
 @register.simple_tag
-def audit_describe(entry):
-    """An audit entry as a person reads it (psynet.audit.describe)."""
-    from psynet.audit import describe
+def audit_describe_all(entries):
+    """A page of audit entries as a person reads them: [(entry, description)] (psynet.audit.describe_all)."""
+    from psynet.audit import describe_all
 
-    return describe(entry)
+    return describe_all(entries)

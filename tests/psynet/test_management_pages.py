@@ -177,3 +177,23 @@ def test_audit_values_read_the_belgian_way(network_a, coordinator_a):
         assert after["Note"] == "—" and after[str(Membership._meta.get_field("role").verbose_name).capitalize()] \
             == str(Role.NETWORK_COORDINATOR.label)
         assert describe(log_action(membership, "something.unknown", by=None))["what"] == "something.unknown"
+
+
+def test_audit_names_the_zones_and_municipalities_recorded_by_id(client, network_a, coordinator_a,
+                                                                 django_assert_max_num_queries):
+    from psynet import services
+    from psynet.audit import describe_all
+    from psynet.models import AuditEntry
+    from tests.factories import MunicipalityFactory
+
+    towns = [MunicipalityFactory(name_fr=f"Ville {i}") for i in range(6)]
+    for i in range(3):
+        services.zone_create(network=network_a, by=coordinator_a, name=f"Zone {i}", municipalities=towns[i:i + 3])
+    entries = list(AuditEntry.objects.filter(action="psynet.zone.created"))
+    with django_assert_max_num_queries(3):  # municipalities once for every entry (content types cached or one)
+        described = describe_all(entries)
+    shown = [dict(d["after"]) for _e, d in described]
+    assert all(any("Ville" in str(v) for v in values.values()) for values in shown)
+    client.force_login(coordinator_a)
+    page = client.get(reverse("psynet:audit_list")).content.decode()
+    assert "Ville 0, Ville 1, Ville 2" in page
