@@ -129,6 +129,26 @@ def _shown(field, value):
     return str(choices.get(value, value))
 
 
+# Labels of values recorded under a name that is not one of the object's fields.
+KEYS = {
+    "question": pgettext_lazy("audit value", "question"), "version": pgettext_lazy("audit value", "version"),
+    "party": pgettext_lazy("audit value", "party"), "name": pgettext_lazy("audit value", "name"),
+    "method": pgettext_lazy("audit value", "method"), "ip_address": pgettext_lazy("audit value", "IP address"),
+    "user_agent": pgettext_lazy("audit value", "browser"), "step": pgettext_lazy("audit value", "step"),
+    "contact_on": pgettext_lazy("audit value", "contact date"), "channel": pgettext_lazy("audit value", "channel"),
+    "missions": pgettext_lazy("audit value", "missions"), "psychologists": pgettext_lazy("audit value", "psychologists"),
+    "needs_analysis_length": pgettext_lazy("audit value", "length of the needs analysis"),
+    "rows": pgettext_lazy("audit value", "rows"), "accepted": pgettext_lazy("audit value", "accepted"),
+    "refused": pgettext_lazy("audit value", "refused"), "duplicate": pgettext_lazy("audit value", "duplicates"),
+    "priority": pgettext_lazy("audit value", "priority"), "place": pgettext_lazy("audit value", "place"),
+    "reason": pgettext_lazy("audit value", "reason"), "chapter": pgettext_lazy("audit value", "chapter"),
+    "assignee": pgettext_lazy("audit value", "assigned to"), "due_on": pgettext_lazy("audit value", "due on"),
+    "message": pgettext_lazy("audit value", "message"), "file_name": pgettext_lazy("audit value", "file"),
+    "sessions": pgettext_lazy("audit value", "sessions"), "requests": pgettext_lazy("audit value", "requests"),
+    "year": pgettext_lazy("audit value", "year"), "zones": pgettext_lazy("audit value", "zones"),
+    "municipalities": pgettext_lazy("audit value", "municipalities"), "user": pgettext_lazy("audit value", "user"),
+}
+
 # Values recorded as lists of ids, shown by name: {key: model}. Read once for a whole page of entries.
 NAMED_IDS = {"municipalities": "psynet.Municipality", "zones": "psynet.Zone"}
 
@@ -174,8 +194,10 @@ def describe(entry, names=None):
         out = []
         for key, value in (values or {}).items():
             field = _field_of(model, key)
-            label = capfirst(field.verbose_name) if field is not None and hasattr(field, "verbose_name") \
-                else capfirst(key.replace("_", " "))
+            if field is not None and hasattr(field, "verbose_name"):
+                label = capfirst(field.verbose_name)
+            else:
+                label = capfirst(KEYS.get(key) or key.replace("_", " "))
             if key in names and isinstance(value, list):
                 value = sorted(names[key].get(v, str(v)) if isinstance(v, int) else str(v) for v in value)
             if key.endswith("_eur") and value not in (None, ""):
