@@ -455,3 +455,15 @@ def federal_years():
     from annual_reports.models import ReportTemplate
 
     return sorted(set(ReportTemplate.objects.values_list("year", flat=True)), reverse=True)
+
+
+def default_year(today=None):
+    """The year a network's figures page opens on: the year being reported until its report's deadline (31 March
+    when no template says otherwise), then the year under way."""
+    from annual_reports.models import ReportTemplate
+
+    today = today or timezone.localdate()
+    reported = today.year - 1
+    deadline = (ReportTemplate.objects.filter(year=reported).order_by("-version").values_list("deadline", flat=True)
+                .first()) or dt.date(today.year, 3, 31)
+    return reported if today <= deadline else today.year

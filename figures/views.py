@@ -159,11 +159,13 @@ def _figures_context(figures):
 @network_view("figures.view")
 def network_figures(request):
     network = request.network
-    year = _year(request)
-    years = list(range(timezone.localdate().year, 2020, -1))
+    today = timezone.localdate()
+    year = _year(request, default=selectors.default_year(today))
+    years = list(range(today.year, 2020, -1))
     figures = selectors.network_year_figures(network, year)
     return render(request, "figures/network_figures.html", {
-        "year": year, "year_form": YearForm(initial={"year": year}, years=years), **_figures_context(figures)})
+        "year": year, "year_form": YearForm(initial={"year": year}, years=years), "today": today,
+        "year_under_way": year == today.year, **_figures_context(figures)})
 
 
 def _report(request, pk):

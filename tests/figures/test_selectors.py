@@ -176,3 +176,13 @@ def test_priority_figures_queries_do_not_grow(network_a, coordinator_a):
     with CaptureQueriesContext(connection) as many:
         selectors.network_year_figures(network_a, 2024)
     assert len(many) == len(few)
+
+
+def test_the_figures_page_opens_on_the_reported_year_until_its_deadline_then_on_the_year_under_way(db):
+    from tests.annual_reports.factories import ReportTemplateFactory
+
+    assert selectors.default_year(dt.date(2026, 3, 31)) == 2025  # no template for 2025: 31 March
+    assert selectors.default_year(dt.date(2026, 4, 1)) == 2026
+    ReportTemplateFactory(year=2025, deadline=dt.date(2026, 4, 30))
+    assert selectors.default_year(dt.date(2026, 4, 15)) == 2025
+    assert selectors.default_year(dt.date(2026, 11, 26)) == 2026
